@@ -1,0 +1,159 @@
+import type { CentralConfig, EfectorConfig } from '../core/config.js'
+import { LabsyncError, toLabsyncError } from '../core/errors.js'
+import type { Database } from '../db/database.js'
+import { usingSession, type Session } from '../db/session.js'
+import { resolveCentralTables, resolveStagingTables } from '../central/central-tables.js'
+import { recordRun } from '../history/run-history.js'
+import { uploadBlockedBecause } from '../protocol/efector-state.js'
+import { centralNow, claimUpload, markUploadFailed, readStatusRow } from '../status/status-store.js'
+import { DEFAULT_EXPORT_DAYS, runExportStep } from './export/export-step.js'
+import { LocalRunLog, readLegacyConfig } from './local-status.js'
+import { uploadStaging, type UploadCounts } from './upload.js'
+
+/**
+ * One efector cycle (PROTOCOL.md, "Efector cycle"): record the start
+ * locally, export, claim the upload on the central status row, upload in
+ * one central transaction, record the end. Returns what happened; a skip
+ * is a success with its reason.
+ */
+export interface CycleResult {
+  idEfector: number
+  outcome: 'uploaded' | 'skipped' | 'failed'
+  exported?: { headers: number; details: number; mode: string }
+  uploaded?: UploadCounts
+  /** Why it skipped, or what failed (rows named by key only). */
+  message?: string
+  error?: LabsyncError
+  durationMs: number
+}
+
+export interface CycleOptions {
+  owner: string
+  /** Called between the steps, for progress output. */
+  onStep?: (step: 'export' | 'claim' | 'upload', detail?: Record<string, unknown>) => void
+}
+
+export async function runEfectorCycle(
+  localDb: Database,
+  centralDb: Database,
+  efector: EfectorConfig,
+  central: CentralConfig,
+  options: CycleOptions,
+): Promise<CycleResult> {
+  const started = performance.now()
+  return usingSession(localDb, async (local) => {
+    const log = await LocalRunLog.start(local)
+    const legacy = efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(local) : undefined
+    const idEfector = efector.id ?? legacy?.idEfector ?? undefined
+    if (idEfector === undefined || idEfector === null) {
+      const error = new LabsyncError(
+        'LABSYNC_CONFIG',
+        'efector.id is not set in the configuration and LAB_SyncConfig holds no idEfector',
+      )
+      await log.finished('failed', error.message)
+      throw error
+    }
+    const days = efector.export.days ?? legacy?.diasASincronizar ?? DEFAULT_EXPORT_DAYS
+    const done = (result: Omit<CycleResult, 'durationMs' | 'idEfector'>): CycleResult => ({
+      idEfector,
+      ...result,
+      durationMs: performance.now() - started,
+    })
+
+    options.onStep?.('export', { mode: efector.export.mode, days })
+    let exported: CycleResult['exported']
+    try {
+      exported = await runExportStep(local, efector, idEfector, days)
+    } catch (thrown) {
+      const error = toLabsyncError(thrown, 'LABSYNC_EXPORT', { efector: idEfector })
+      await log.finished('failed', `${error.code}: ${error.message}`)
+      return done({ outcome: 'failed', message: error.message, error })
+    }
+    await log.exported(exported)
+
+    try {
+      const result = await usingSession(centralDb, (centralSession) =>
+        claimAndUpload(local, centralSession, central, idEfector, options),
+      )
+      if (result.outcome === 'skipped') await log.finished('skipped', result.message)
+      else if (result.outcome === 'uploaded') await log.uploaded()
+      else await log.finished('failed', `${result.error.code}: ${result.error.message}`)
+      return done({ exported, ...result })
+    } catch (thrown) {
+      const error = toLabsyncError(thrown, 'LABSYNC_UPLOAD', { efector: idEfector })
+      await log.finished('failed', `${error.code}: ${error.message}`)
+      return done({ outcome: 'failed', exported, message: error.message, error })
+    }
+  })
+}
+
+type UploadStepResult =
+  | { outcome: 'skipped'; message: string }
+  | { outcome: 'uploaded'; uploaded: UploadCounts }
+  | { outcome: 'failed'; message: string; error: LabsyncError }
+
+async function claimAndUpload(
+  local: Session,
+  central: Session,
+  settings: CentralConfig,
+  idEfector: number,
+  options: CycleOptions,
+): Promise<UploadStepResult> {
+  const tables = await resolveCentralTables(central, settings.schema)
+  const row = await readStatusRow(central, tables.status, idEfector)
+  if (!row) {
+    throw new LabsyncError(
+      'LABSYNC_EFECTOR_UNKNOWN',
+      `hospital ${idEfector} has no row in LAB_EstadoSyncGeneral; register it with \`labsync central add-efector\``,
+      { location: { efector: idEfector, table: tables.status.name } },
+    )
+  }
+  const staging = await resolveStagingTables(central, row, settings.schema)
+
+  options.onStep?.('claim')
+  const claimed = await claimUpload(central, tables.status, idEfector, options.owner, settings.leaseMinutes)
+  if (!claimed) {
+    const now = await centralNow(central)
+    const current = (await readStatusRow(central, tables.status, idEfector)) ?? row
+    const reason = uploadBlockedBecause(current, now, settings.leaseMinutes) ?? 'the status row changed while claiming'
+    return { outcome: 'skipped', message: reason }
+  }
+
+  options.onStep?.('upload')
+  const startedAt = await centralNow(central)
+  const started = performance.now()
+  const target = { idEfector, owner: options.owner, status: tables.status, ...staging }
+  try {
+    const uploaded = await uploadStaging(local, central, target, async (counts) => {
+      await recordRun(central, tables.history, {
+        idEfector,
+        kind: 'upload',
+        startedAt,
+        finishedAt: counts.committedAt,
+        outcome: 'ok',
+        headerRows: counts.headers,
+        detailRows: counts.details,
+        durationMs: performance.now() - started,
+        owner: options.owner,
+      })
+    })
+    return { outcome: 'uploaded', uploaded }
+  } catch (thrown) {
+    const error = toLabsyncError(thrown, 'LABSYNC_UPLOAD', { efector: idEfector })
+    const message = `${error.code}: ${error.message}`
+    await central.transaction(async () => {
+      await markUploadFailed(central, tables.status, idEfector, options.owner, message)
+      await recordRun(central, tables.history, {
+        idEfector,
+        kind: 'upload',
+        startedAt,
+        finishedAt: await centralNow(central),
+        outcome: 'failed',
+        durationMs: performance.now() - started,
+        owner: options.owner,
+        message,
+      })
+    })
+    return { outcome: 'failed', message: error.message, error }
+  }
+}

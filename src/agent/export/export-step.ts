@@ -1,0 +1,69 @@
+import type { EfectorConfig } from '../../core/config.js'
+import { LabsyncError, toLabsyncError } from '../../core/errors.js'
+import { requireTable } from '../../db/catalog.js'
+import { openDatabase } from '../../db/open-database.js'
+import { usingSession, type Session } from '../../db/session.js'
+import { LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../../db/tables/staging-tables.js'
+import { replaceLocalStaging, type ExportCounts } from './replace-local-staging.js'
+import { sqlExportRows } from './sql-export.js'
+
+export const DEFAULT_EXPORT_DAYS = 7
+
+/**
+ * PROTOCOL.md efector step 2: fill the local staging tables by the
+ * configured mode. A failure leaves the previous staging content in place
+ * and is reported as LABSYNC_EXPORT; the caller uploads nothing then.
+ */
+export async function runExportStep(
+  local: Session,
+  efector: EfectorConfig,
+  idEfector: number,
+  days: number,
+): Promise<ExportCounts & { mode: EfectorConfig['export']['mode'] }> {
+  const settings = efector.export
+  try {
+    switch (settings.mode) {
+      case 'none':
+        return { mode: 'none', ...(await countLocalStaging(local, idEfector)) }
+      case 'sql': {
+        const source = openDatabase(settings.sourceUrl ?? efector.url)
+        try {
+          const counts = await usingSession(source, (sourceSession) =>
+            replaceLocalStaging(
+              local,
+              idEfector,
+              sqlExportRows(sourceSession, settings.headersSql!, 'headers', days),
+              sqlExportRows(sourceSession, settings.detailsSql!, 'details', days),
+            ),
+          )
+          return { mode: 'sql', ...counts }
+        } finally {
+          await source.close()
+        }
+      }
+      case 'builtin':
+      case 'procedure':
+        // TODO(issues 3 and 4): the builtin export and the stored-procedure call.
+        throw new LabsyncError('LABSYNC_CONFIG', `export mode ${settings.mode} is not available in this version`)
+    }
+  } catch (error) {
+    const wrapped = toLabsyncError(error, 'LABSYNC_EXPORT', { efector: idEfector })
+    if (wrapped.code === 'LABSYNC_DATABASE') {
+      throw new LabsyncError('LABSYNC_EXPORT', `export failed: ${wrapped.message}`, { cause: error, location: wrapped.location })
+    }
+    throw wrapped
+  }
+}
+
+export async function countLocalStaging(local: Session, efector: number): Promise<ExportCounts> {
+  const hint = 'run `labsync efector install`'
+  const count = async (name: string) => {
+    const table = await requireTable(local, name, { efector, hint })
+    const row = await local.db
+      .selectFrom(table.name)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
+    return Number(row.n)
+  }
+  return { headers: await count(LOCAL_HEADER_TABLE), details: await count(LOCAL_DETAIL_TABLE) }
+}

@@ -1,0 +1,49 @@
+import { requireTable } from '../../db/catalog.js'
+import type { Row } from '../../db/row-validator.js'
+import type { Session } from '../../db/session.js'
+import {
+  DETAIL_COLUMNS,
+  DETAIL_KEY,
+  HEADER_COLUMNS,
+  HEADER_KEY,
+  LOCAL_DETAIL_TABLE,
+  LOCAL_HEADER_TABLE,
+} from '../../db/tables/staging-tables.js'
+import { validated } from '../staging-rows.js'
+
+export interface ExportCounts {
+  headers: number
+  details: number
+}
+
+/**
+ * Replaces the local staging tables as a whole, in one local transaction:
+ * a bad row anywhere rolls it back and the previous content stays.
+ */
+export async function replaceLocalStaging(
+  local: Session,
+  efector: number,
+  headers: AsyncIterable<Row[]>,
+  details: AsyncIterable<Row[]>,
+): Promise<ExportCounts> {
+  const hint = 'run `labsync efector install`'
+  const headerTable = await requireTable(local, LOCAL_HEADER_TABLE, { efector, hint })
+  const detailTable = await requireTable(local, LOCAL_DETAIL_TABLE, { efector, hint })
+  const headerCount = { rows: 0 }
+  const detailCount = { rows: 0 }
+  await local.transaction(async () => {
+    await local.run(local.dialect.emptyTable(headerTable))
+    await local.run(local.dialect.emptyTable(detailTable))
+    await local.connection.bulkInsert(
+      headerTable,
+      HEADER_COLUMNS,
+      validated(headers, { table: LOCAL_HEADER_TABLE, columns: HEADER_COLUMNS, key: HEADER_KEY, efector, counter: headerCount }),
+    )
+    await local.connection.bulkInsert(
+      detailTable,
+      DETAIL_COLUMNS,
+      validated(details, { table: LOCAL_DETAIL_TABLE, columns: DETAIL_COLUMNS, key: DETAIL_KEY, efector, counter: detailCount }),
+    )
+  })
+  return { headers: headerCount.rows, details: detailCount.rows }
+}

@@ -1,0 +1,67 @@
+import { sql } from 'kysely'
+import { findTable, requireTable } from '../db/catalog.js'
+import type { TableName } from '../db/database.js'
+import type { Session } from '../db/session.js'
+import { LOCAL_STATUS_TABLE } from '../db/tables/local-tables.js'
+import { kyselyTable } from '../status/status-store.js'
+
+/**
+ * The hospital's own record of each efector cycle, `LAB_SyncStatus`, with
+ * the local database's clock (it records the hospital's side of the run).
+ */
+export class LocalRunLog {
+  readonly #session: Session
+  readonly #table: TableName
+  readonly id: number
+
+  private constructor(session: Session, table: TableName, id: number) {
+    this.#session = session
+    this.#table = table
+    this.id = id
+  }
+
+  /** PROTOCOL.md efector step 1: a new row with fechaInicio. */
+  static async start(session: Session): Promise<LocalRunLog> {
+    const table = await requireTable(session, LOCAL_STATUS_TABLE.name, { hint: 'run `labsync efector install`' })
+    const inserted = await session.db
+      .insertInto(kyselyTable(table))
+      .values({ fechaInicio: session.dialect.now() })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    return new LocalRunLog(session, table, Number(inserted.id))
+  }
+
+  async exported(counts: { headers: number; details: number }): Promise<void> {
+    await this.#update({
+      fechaFin: this.#session.dialect.now(),
+      cantidadRegistrosEncabezado: counts.headers,
+      cantidadRegistrosDetalle: counts.details,
+    })
+  }
+
+  async uploaded(): Promise<void> {
+    await this.#update({ fechaFinUpload: this.#session.dialect.now(), labsyncOutcome: 'uploaded', labsyncMessage: null })
+  }
+
+  async finished(outcome: 'skipped' | 'failed' | 'exported', message: string): Promise<void> {
+    await this.#update({ labsyncOutcome: outcome, labsyncMessage: message.slice(0, 4000) })
+  }
+
+  async #update(values: Record<string, unknown>): Promise<void> {
+    await this.#session.db.updateTable(kyselyTable(this.#table)).set(values).where('id', '=', this.id).execute()
+  }
+}
+
+/** Reads the legacy `LAB_SyncConfig` row, when the table exists. */
+export async function readLegacyConfig(
+  session: Session,
+): Promise<{ idEfector: number | null; diasASincronizar: number | null } | undefined> {
+  const table = await findTable(session, 'LAB_SyncConfig')
+  if (!table) return undefined
+  const { rows } = await session.run<{ idEfector: unknown; diasASincronizar: unknown }>(
+    sql`SELECT ${sql.ref('idEfector')}, ${sql.ref('diasASincronizar')} FROM ${sql.raw(session.dialect.qualify(table))}`,
+  )
+  if (rows.length === 0) return undefined
+  const toNumber = (value: unknown) => (value === null || value === undefined ? null : Number(value))
+  return { idEfector: toNumber(rows[0].idEfector), diasASincronizar: toNumber(rows[0].diasASincronizar) }
+}

@@ -1,0 +1,42 @@
+import { sql } from 'kysely'
+import { LabsyncError } from '../core/errors.js'
+import type { ColumnSpec } from '../db/column-spec.js'
+import type { TableName } from '../db/database.js'
+import { RowValidator, type Row } from '../db/row-validator.js'
+import type { Session } from '../db/session.js'
+
+export const BATCH_SIZE = 5000
+
+/** Streams a staging table's rows as arrays in the order of `columns`. */
+export function readTableRows(session: Session, table: TableName, columns: readonly ColumnSpec[]): AsyncIterable<Row[]> {
+  const list = sql.join(columns.map((column) => sql.ref(column.name)))
+  const query = sql`SELECT ${list} FROM ${sql.raw(session.dialect.qualify(table))}`.compile(session.db)
+  return session.connection.stream(query, BATCH_SIZE)
+}
+
+/**
+ * Checks every row of a stream against its table spec, and that it
+ * belongs to `efector` (column `idEfector`), counting as it goes. The
+ * first bad row stops the stream with an error naming its key and column.
+ */
+export async function* validated(
+  batches: AsyncIterable<Row[]>,
+  options: { table: string; columns: readonly ColumnSpec[]; key: readonly string[]; efector: number; counter: { rows: number } },
+): AsyncIterable<Row[]> {
+  const validator = new RowValidator({ table: options.table, columns: options.columns, key: options.key, efector: options.efector })
+  const efectorIndex = options.columns.findIndex((column) => column.name === 'idEfector')
+  for await (const batch of batches) {
+    const out = new Array<Row>(batch.length)
+    for (let index = 0; index < batch.length; index++) {
+      const row = validator.check(batch[index])
+      if (efectorIndex >= 0 && row[efectorIndex] !== options.efector) {
+        throw new LabsyncError('LABSYNC_FOREIGN_ROWS', `row belongs to hospital ${String(row[efectorIndex])}, not to this one`, {
+          location: { efector: options.efector, table: options.table, key: validator.keyOf(row) },
+        })
+      }
+      out[index] = row
+    }
+    options.counter.rows += batch.length
+    yield out
+  }
+}

@@ -1,0 +1,131 @@
+import { sql } from 'kysely'
+import { formatKey } from '../core/errors.js'
+import type { TableName } from '../db/database.js'
+import type { Session } from '../db/session.js'
+import { CENTRAL_HEADER_COLUMNS, DETAIL_COLUMNS, DETAIL_KEY, HEADER_COLUMNS, HEADER_KEY } from '../db/tables/staging-tables.js'
+import { kyselyTable } from '../status/status-store.js'
+
+/**
+ * The merge of one hospital's central staging tables into the central
+ * result tables (PROTOCOL.md, "Merge rules"), set-based: a handful of
+ * statements whatever the number of rows, run inside the caller's
+ * transaction.
+ *
+ *   staged header baja = 1  -> the protocol and all its details are deleted
+ *   other staged headers    -> replace the central header (cda = NULL)
+ *   staged details          -> replace the central detail with their key;
+ *                              central details not staged stay
+ *   detail without header   -> not imported, counted as orphans (warning)
+ *   another hospital's rows -> not imported, reported as refused (error)
+ */
+export interface MergeTables {
+  stagingHeader: TableName
+  stagingDetail: TableName
+  centralHeader: TableName
+  centralDetail: TableName
+}
+
+export interface MergeResult {
+  /** Staged headers of this hospital, annulled ones included. */
+  stagedHeaders: number
+  /** Staged details imported (those whose header is staged and not annulled). */
+  importedDetails: number
+  deletedProtocols: number
+  deletedDetails: number
+  /** Central rows inserted or changed (equal rows are not rewritten). */
+  headersWritten: number
+  detailsWritten: number
+  orphanDetails: number
+  foreignHeaders: number
+  foreignDetails: number
+  /** Keys of the first refused rows, for the error message. */
+  foreignKeys: string[]
+}
+
+const FOREIGN_KEYS_SHOWN = 10
+
+export async function mergeStaging(session: Session, idEfector: number, tables: MergeTables): Promise<MergeResult> {
+  const { dialect } = session
+  const id = (name: string) => sql.ref(name)
+  const E = sql.raw(dialect.qualify(tables.stagingHeader))
+  const D = sql.raw(dialect.qualify(tables.stagingDetail))
+  const own = sql`${id('idEfector')} = ${idEfector}`
+  const annulled = sql`${id('baja')} = ${dialect.bit(true)}`
+  const annulledProtocols = sql`SELECT ${id('idProtocolo')} FROM ${E} WHERE ${own} AND ${annulled}`
+
+  const foreign = await findForeignRows(session, idEfector, tables)
+
+  const deletedDetails = await session.run(
+    sql`DELETE FROM ${sql.raw(dialect.qualify(tables.centralDetail))} WHERE ${own} AND ${id('idProtocolo')} IN (${annulledProtocols})`,
+  )
+  const deletedHeaders = await session.run(
+    sql`DELETE FROM ${sql.raw(dialect.qualify(tables.centralHeader))} WHERE ${own} AND ${id('idProtocolo')} IN (${annulledProtocols})`,
+  )
+
+  const headerColumns = CENTRAL_HEADER_COLUMNS.map((column) => column.name)
+  const headerSelect = headerColumns.map((name) => (name === 'cda' ? sql`NULL AS ${id('cda')}` : id(name)))
+  const headers = await session.run(
+    dialect.upsertFromSelect({
+      target: tables.centralHeader,
+      columns: headerColumns,
+      key: HEADER_KEY,
+      select: sql`SELECT ${sql.join(headerSelect)} FROM ${E} WHERE ${own} AND ${id('baja')} = ${dialect.bit(false)}`,
+      resetOnReplace: { cda: sql`NULL` },
+    }),
+  )
+
+  const detailColumns = DETAIL_COLUMNS.map((column) => column.name)
+  const stagedHeaderOf = (alive: boolean) =>
+    sql`SELECT 1 FROM ${E} h WHERE h.${id('idEfector')} = d.${id('idEfector')} AND h.${id('idProtocolo')} = d.${id('idProtocolo')}${
+      alive ? sql` AND h.${id('baja')} = ${dialect.bit(false)}` : sql``
+    }`
+  const details = await session.run(
+    dialect.upsertFromSelect({
+      target: tables.centralDetail,
+      columns: detailColumns,
+      key: DETAIL_KEY,
+      select: sql`SELECT ${sql.join(detailColumns.map((name) => sql.raw(`d.${dialect.quote(name)}`)))} FROM ${D} d
+        WHERE d.${id('idEfector')} = ${idEfector} AND EXISTS (${stagedHeaderOf(true)})`,
+    }),
+  )
+
+  const counts = await session.run<{ headers: unknown; details: unknown; orphans: unknown }>(sql`SELECT
+    (SELECT COUNT(*) FROM ${E} WHERE ${own}) AS headers,
+    (SELECT COUNT(*) FROM ${D} d WHERE d.${id('idEfector')} = ${idEfector} AND EXISTS (${stagedHeaderOf(true)})) AS details,
+    (SELECT COUNT(*) FROM ${D} d WHERE d.${id('idEfector')} = ${idEfector} AND NOT EXISTS (${stagedHeaderOf(false)})) AS orphans`)
+  const count = counts.rows[0]
+
+  return {
+    stagedHeaders: Number(count.headers),
+    importedDetails: Number(count.details),
+    deletedProtocols: deletedHeaders.numAffectedRows,
+    deletedDetails: deletedDetails.numAffectedRows,
+    headersWritten: headers.numAffectedRows,
+    detailsWritten: details.numAffectedRows,
+    orphanDetails: Number(count.orphans),
+    ...foreign,
+  }
+}
+
+async function findForeignRows(session: Session, idEfector: number, tables: MergeTables) {
+  const find = async (table: TableName, key: readonly string[]) => {
+    const base = session.db.selectFrom(kyselyTable(table)).where('idEfector', '<>', idEfector)
+    const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    const n = Number(total.n)
+    if (n === 0) return { n, keys: [] as string[] }
+    let sample = base.select([...key])
+    for (const column of key) sample = sample.orderBy(column)
+    const rows = await sample.limit(FOREIGN_KEYS_SHOWN).execute()
+    return { n, keys: rows.map((row) => `${table.name} ${formatKey(row)}`) }
+  }
+  const headers = await find(tables.stagingHeader, HEADER_KEY)
+  const details = await find(tables.stagingDetail, DETAIL_KEY)
+  return {
+    foreignHeaders: headers.n,
+    foreignDetails: details.n,
+    foreignKeys: [...headers.keys, ...details.keys].slice(0, FOREIGN_KEYS_SHOWN),
+  }
+}
+
+/** Staged columns the merge reads; exported for the checks of `doctor` and the SQL printer. */
+export const STAGED_HEADER_COLUMN_NAMES = HEADER_COLUMNS.map((column) => column.name)

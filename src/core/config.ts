@@ -1,0 +1,201 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import { LabsyncError } from './errors.js'
+
+/**
+ * The configuration file of one labsync installation. A file may hold the
+ * central side, the efector side, or both (the demo and tests use both).
+ * Values written as `${NAME}` are read from the environment, so that no
+ * password has to live in the file.
+ */
+
+const databaseUrl = z
+  .string()
+  .min(1)
+  .refine((url) => /^(postgres|postgresql|sqlite|mssql):/.test(url), {
+    message: 'must start with postgres://, sqlite: or mssql://',
+  })
+
+const retrySchema = z
+  .object({
+    /** Minutes to wait before retrying a hospital whose import failed once; doubles per failure. Default 5. */
+    firstMinutes: z.number().min(0).default(5),
+    /** Upper bound of that wait. Default 240. */
+    maxMinutes: z.number().min(0).default(240),
+  })
+  .strict()
+  .default({ firstMinutes: 5, maxMinutes: 240 })
+
+const centralSchema = z
+  .object({
+    /** The central database. */
+    url: databaseUrl,
+    /** Schema that holds the central tables (PostgreSQL `public`, SQL Server `dbo`); default the connection's own. */
+    schema: z.string().regex(/^[A-Za-z0-9_]{1,128}$/).optional(),
+    /** Minutes after which an upload or import that never finished is presumed dead. Default 60. */
+    leaseMinutes: z.number().positive().default(60),
+  })
+  .strict()
+
+const exportSchema = z
+  .object({
+    /** none: another tool fills the local staging tables; sql: two SELECT files; builtin: labsync's own export; procedure: the hospital's stored procedure. */
+    mode: z.enum(['none', 'sql', 'builtin', 'procedure']).default('none'),
+    /** Database of the laboratory system the export reads; default the efector's own database. */
+    sourceUrl: databaseUrl.optional(),
+    /** Days of validations to export; default read from LAB_SyncConfig.diasASincronizar, else 7. */
+    days: z.number().int().min(0).max(3650).optional(),
+    /** mode sql: file with the SELECT that returns the header rows (staging columns). */
+    headersSql: z.string().optional(),
+    /** mode sql: file with the SELECT that returns the detail rows (staging columns). */
+    detailsSql: z.string().optional(),
+    /** mode procedure: the stored procedure to call. */
+    procedure: z.string().default('LAB_ExportaResultadosValidados'),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.mode === 'sql') {
+      for (const key of ['headersSql', 'detailsSql'] as const) {
+        if (!value[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when mode is sql' })
+      }
+    }
+  })
+
+const efectorSchema = z
+  .object({
+    /** This hospital's idEfector; default read from the legacy LAB_SyncConfig table. */
+    id: z.number().int().positive().optional(),
+    /** The hospital's local database (LAB_SyncStatus and the local staging tables). */
+    url: databaseUrl,
+    export: exportSchema.default({ mode: 'none', procedure: 'LAB_ExportaResultadosValidados' }),
+    /** Cron expression of the efector cycle when run by `labsync efector start`. */
+    schedule: z.string().default('*/15 * * * *'),
+  })
+  .strict()
+
+const importerSchema = z
+  .object({
+    /** Cron expression of the central pass when run by `labsync central start`. */
+    schedule: z.string().default('*/15 * * * *'),
+    retry: retrySchema,
+  })
+  .strict()
+
+export const configSchema = z
+  .object({
+    central: centralSchema.optional(),
+    efector: efectorSchema.optional(),
+    importer: importerSchema.default({ schedule: '*/15 * * * *', retry: { firstMinutes: 5, maxMinutes: 240 } }),
+    /** Time zone of schedules; stored timestamps are never shifted. */
+    timeZone: z.string().default('America/Argentina/Buenos_Aires'),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict()
+
+export type LabsyncConfig = z.infer<typeof configSchema>
+export type CentralConfig = NonNullable<LabsyncConfig['central']>
+export type EfectorConfig = NonNullable<LabsyncConfig['efector']>
+export type ExportConfig = EfectorConfig['export']
+
+export interface LoadedConfig {
+  config: LabsyncConfig
+  /** The file it came from; relative paths inside it are resolved against its folder. */
+  file: string
+}
+
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new LabsyncError('LABSYNC_CONFIG', `cannot read configuration file ${file}: ${(error as Error).message}`)
+  }
+  return { config: parseConfig(text, file, env), file: path.resolve(file) }
+}
+
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LabsyncConfig {
+  let raw: unknown
+  try {
+    raw = parseYaml(text)
+  } catch (error) {
+    throw new LabsyncError('LABSYNC_CONFIG', `${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`)
+  }
+  const expanded = expandEnvironment(raw ?? {}, [], env, file)
+  const result = configSchema.safeParse(expanded)
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    const key = issue.path.join('.') || '(top level)'
+    throw new LabsyncError('LABSYNC_CONFIG', `${file}: ${key}: ${issue.message}`)
+  }
+  return resolveRelativePaths(result.data, path.dirname(path.resolve(file)))
+}
+
+function expandEnvironment(value: unknown, keyPath: string[], env: NodeJS.ProcessEnv, file: string): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+      const found = env[name]
+      if (found === undefined) {
+        throw new LabsyncError(
+          'LABSYNC_CONFIG',
+          `${file}: ${keyPath.join('.')}: environment variable ${name} is not set`,
+        )
+      }
+      return found
+    })
+  }
+  if (Array.isArray(value)) return value.map((item, index) => expandEnvironment(item, [...keyPath, String(index)], env, file))
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, expandEnvironment(item, [...keyPath, key], env, file)]),
+    )
+  }
+  return value
+}
+
+/** SQLite files and SQL files named relative to the configuration file are found beside it. */
+function resolveRelativePaths(config: LabsyncConfig, baseDir: string): LabsyncConfig {
+  const resolveUrl = (url: string) => {
+    const match = /^sqlite:(.*)$/.exec(url)
+    if (!match || match[1] === ':memory:' || path.isAbsolute(match[1])) return url
+    return `sqlite:${path.resolve(baseDir, match[1])}`
+  }
+  const resolveFile = (file: string | undefined) => (file ? path.resolve(baseDir, file) : file)
+  const central = config.central ? { ...config.central, url: resolveUrl(config.central.url) } : undefined
+  const efector = config.efector
+    ? {
+        ...config.efector,
+        url: resolveUrl(config.efector.url),
+        export: {
+          ...config.efector.export,
+          sourceUrl: config.efector.export.sourceUrl ? resolveUrl(config.efector.export.sourceUrl) : undefined,
+          headersSql: resolveFile(config.efector.export.headersSql),
+          detailsSql: resolveFile(config.efector.export.detailsSql),
+        },
+      }
+    : undefined
+  return { ...config, central, efector }
+}
+
+export function requireCentral(loaded: LoadedConfig): CentralConfig {
+  if (!loaded.config.central) {
+    throw new LabsyncError('LABSYNC_CONFIG', `${loaded.file}: central: is required for this command (central.url)`)
+  }
+  return loaded.config.central
+}
+
+export function requireEfector(loaded: LoadedConfig): EfectorConfig {
+  if (!loaded.config.efector) {
+    throw new LabsyncError('LABSYNC_CONFIG', `${loaded.file}: efector: is required for this command (efector.url)`)
+  }
+  return loaded.config.efector
+}
+
+/** Hides the password of a database URL, for logs and messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@').replace(/(password|pwd)=[^;&]*/gi, '$1=***')
+}

@@ -1,0 +1,67 @@
+import { once } from 'node:events'
+import type { PoolClient } from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+import type { ColumnSpec } from '../../column-spec.js'
+import type { TableName } from '../../database.js'
+import type { Row } from '../../row-validator.js'
+import { postgresDialect } from './postgres-dialect.js'
+
+/**
+ * Bulk load through `COPY ... FROM STDIN` in text format, inside the
+ * client's current transaction. Rows are encoded batch by batch and written
+ * with back-pressure, so memory stays flat whatever the number of rows.
+ */
+export async function copyRowsIn(
+  client: PoolClient,
+  table: TableName,
+  columns: readonly ColumnSpec[],
+  batches: AsyncIterable<Row[]>,
+): Promise<number> {
+  const columnList = columns.map((column) => postgresDialect.quote(column.name)).join(', ')
+  const stream = client.query(copyFrom(`COPY ${postgresDialect.qualify(table)} (${columnList}) FROM STDIN`))
+  const finished = new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve)
+    stream.on('error', reject)
+  })
+  // A failure of the COPY itself surfaces on 'error'; keep it from being unhandled while we write.
+  finished.catch(() => {})
+  let count = 0
+  try {
+    for await (const batch of batches) {
+      const chunk = encodeBatch(batch)
+      count += batch.length
+      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), finished])
+    }
+  } catch (error) {
+    // The source failed: abort the COPY so that the server discards it, then report the source's error.
+    stream.destroy(error as Error)
+    await finished.catch(() => {})
+    throw error
+  }
+  stream.end()
+  await finished
+  return count
+}
+
+export function encodeBatch(batch: Row[]): string {
+  let out = ''
+  for (const row of batch) {
+    for (let index = 0; index < row.length; index++) {
+      if (index > 0) out += '\t'
+      out += encodeValue(row[index])
+    }
+    out += '\n'
+  }
+  return out
+}
+
+function encodeValue(value: unknown): string {
+  if (value === null || value === undefined) return '\\N'
+  if (value === true) return 't'
+  if (value === false) return 'f'
+  if (typeof value === 'number') return String(value)
+  const text = String(value)
+  return /[\\\t\n\r]/.test(text)
+    ? text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : text
+}

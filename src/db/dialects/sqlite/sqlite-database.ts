@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import type { ColumnSpec } from '../../column-spec.js'
+import type { CompiledSql, Database, DbConnection, QueryResult, TableName } from '../../database.js'
+import type { Row } from '../../row-validator.js'
+import { sqliteDialect } from './sqlite-dialect.js'
+
+/**
+ * An embedded SQLite file. Each `connect()` opens its own handle, so that a
+ * statement being streamed on one handle does not block writes on another;
+ * WAL mode lets one writer and many readers share the file, across
+ * processes too, and the busy timeout makes a second writer wait its turn.
+ */
+export function openSqlite(file: string, displayUrl: string): Database {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  return {
+    dialect: sqliteDialect,
+    displayUrl,
+    async connect(): Promise<DbConnection> {
+      const handle = new BetterSqlite3(file, { timeout: 30_000 })
+      handle.pragma('journal_mode = WAL')
+      handle.pragma('synchronous = NORMAL')
+      handle.pragma('foreign_keys = ON')
+      return new SqliteConnection(handle)
+    },
+    async close() {},
+  }
+}
+
+/** better-sqlite3 binds numbers, strings, bigints, buffers and null: booleans go as 1 and 0. */
+function bindable(value: unknown): unknown {
+  if (value === true) return 1
+  if (value === false) return 0
+  if (value === undefined) return null
+  return value
+}
+
+class SqliteConnection implements DbConnection {
+  readonly #handle: BetterSqlite3.Database
+
+  constructor(handle: BetterSqlite3.Database) {
+    this.#handle = handle
+  }
+
+  async execute(query: CompiledSql): Promise<QueryResult> {
+    const statement = this.#handle.prepare(query.sql)
+    const parameters = query.parameters.map(bindable)
+    if (statement.reader) {
+      return {
+        rows: statement.all(...parameters) as Record<string, unknown>[],
+        numAffectedRows: 0,
+        columns: statement.columns().map((column) => column.name),
+      }
+    }
+    const result = statement.run(...parameters)
+    return { rows: [], numAffectedRows: result.changes, columns: [] }
+  }
+
+  async *stream(query: CompiledSql, batchSize: number): AsyncIterable<Row[]> {
+    const statement = this.#handle.prepare(query.sql).raw(true)
+    let batch: Row[] = []
+    for (const row of statement.iterate(...query.parameters.map(bindable))) {
+      batch.push(row as Row)
+      if (batch.length >= batchSize) {
+        yield batch
+        batch = []
+      }
+    }
+    if (batch.length > 0) yield batch
+  }
+
+  async bulkInsert(table: TableName, columns: readonly ColumnSpec[], batches: AsyncIterable<Row[]>): Promise<number> {
+    const columnList = columns.map((column) => sqliteDialect.quote(column.name)).join(', ')
+    const placeholders = columns.map(() => '?').join(', ')
+    const insert = this.#handle.prepare(
+      `INSERT INTO ${sqliteDialect.qualify(table)} (${columnList}) VALUES (${placeholders})`,
+    )
+    let count = 0
+    for await (const batch of batches) {
+      for (const row of batch) insert.run(...row.map(bindable))
+      count += batch.length
+    }
+    return count
+  }
+
+  async release(): Promise<void> {
+    this.#handle.close()
+  }
+}

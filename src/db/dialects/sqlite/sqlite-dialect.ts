@@ -1,0 +1,61 @@
+import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely'
+import type { ColumnSpec } from '../../column-spec.js'
+import type { ExistingColumn, SqlDialect, TableName } from '../../database.js'
+import { upsertOnConflict } from '../../upsert-on-conflict.js'
+
+/**
+ * SQLite keeps datetimes as TEXT 'YYYY-MM-DD HH:MM:SS.SSS', which sorts and
+ * compares as the time it names. Its clock is the clock of the machine that
+ * holds the file (the embedded database has no server of its own).
+ */
+const NOW_FORMAT = "'%Y-%m-%d %H:%M:%f', 'now', 'localtime'"
+
+export const sqliteDialect: SqlDialect = {
+  name: 'sqlite',
+  createAdapter: () => new SqliteAdapter(),
+  createQueryCompiler: () => new SqliteQueryCompiler(),
+  createIntrospector: (db) => new SqliteIntrospector(db),
+  beginTransactionSql: 'BEGIN IMMEDIATE',
+
+  now: () => sql<string>`strftime(${sql.raw(NOW_FORMAT)})`,
+  minutesAgo: (minutes) => sql<string>`strftime(${sql.raw(NOW_FORMAT)}, (-1.0 * (${minutes})) || ' minutes')`,
+  minutesFromNow: (minutes) => sql<string>`strftime(${sql.raw(NOW_FORMAT)}, (1.0 * (${minutes})) || ' minutes')`,
+  bit: (value) => sql<boolean>`${sql.raw(value ? '1' : '0')}`,
+  differs: (left, right) => sql<boolean>`(${left} IS NOT ${right})`,
+
+  quote: (identifier) => `"${identifier.replace(/"/g, '""')}"`,
+  qualify(table: TableName) {
+    return table.schema && table.schema !== 'main'
+      ? `${this.quote(table.schema)}.${this.quote(table.name)}`
+      : this.quote(table.name)
+  },
+  columnType(column: ColumnSpec) {
+    switch (column.type.kind) {
+      case 'int':
+      case 'bit':
+        return 'INTEGER'
+      default:
+        return 'TEXT'
+    }
+  },
+  identityColumn(column) {
+    return `${this.quote(column.name)} INTEGER PRIMARY KEY AUTOINCREMENT`
+  },
+  defaultClause(column) {
+    return column.defaultValue === undefined ? '' : ` DEFAULT ${column.defaultValue}`
+  },
+  emptyTable: (table) => sql`DELETE FROM ${sql.raw(sqliteDialect.qualify(table))}`,
+  listTables: () => sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`,
+  listColumns: (table) => sql`SELECT name, type, "notnull" FROM pragma_table_info(${table.name})`,
+  readColumn(row): ExistingColumn {
+    return {
+      name: String(row.name),
+      dataType: String(row.type).toLowerCase(),
+      maxLength: null,
+      nullable: Number(row.notnull) === 0,
+    }
+  },
+  upsertFromSelect(spec) {
+    return upsertOnConflict(this, spec)
+  },
+}

@@ -1,0 +1,28 @@
+import { redactUrl } from '../core/config.js'
+import { LabsyncError } from '../core/errors.js'
+import type { Database } from './database.js'
+import { openPostgres } from './dialects/postgres/postgres-database.js'
+import { openSqlite } from './dialects/sqlite/sqlite-database.js'
+
+/**
+ * The one place that maps a database URL to a dialect:
+ *   postgres://user:pass@host:5432/db   PostgreSQL
+ *   sqlite:path/to/file.db              SQLite (embedded)
+ *   mssql://user:pass@host:1433/db      SQL Server
+ */
+export function openDatabase(url: string, options: { poolSize?: number } = {}): Database {
+  const displayUrl = redactUrl(url)
+  const scheme = /^([a-z]+):/i.exec(url)?.[1]?.toLowerCase()
+  switch (scheme) {
+    case 'postgres':
+    case 'postgresql':
+      return openPostgres(url, displayUrl, options)
+    case 'sqlite':
+      return openSqlite(url.replace(/^sqlite:(\/\/)?/i, ''), displayUrl)
+    case 'mssql':
+      // TODO(issue 3): the SQL Server dialect.
+      throw new LabsyncError('LABSYNC_CONFIG', `${displayUrl}: SQL Server support is not built yet`)
+    default:
+      throw new LabsyncError('LABSYNC_CONFIG', `${displayUrl}: unknown database URL scheme (postgres://, sqlite: or mssql://)`)
+  }
+}

@@ -1,0 +1,180 @@
+import { LabsyncError } from '../core/errors.js'
+import { describeType, type ColumnSpec, type ColumnType } from './column-spec.js'
+
+/**
+ * A row on its way between databases: one value per column, in the order of
+ * the table's column specs. The canonical values are
+ *   int -> number, bit -> boolean, datetime -> 'YYYY-MM-DD HH:MM:SS.SSS'
+ *   (the wall-clock value, never a Date, so no time zone can shift it),
+ *   varchar/nvarchar/text -> string, and null.
+ */
+export type Row = unknown[]
+
+const INT_MIN = -2147483648
+const INT_MAX = 2147483647
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/
+
+/** Windows-1252, the code page of SQL Server's Latin1 collations: what a `varchar` column can hold exactly. */
+const CP1252_EXTRAS = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ')
+
+type Check = (value: unknown) => unknown
+
+/** Thrown by a column check; the validator adds the hospital, table, key and column. */
+class ValueProblem extends Error {}
+
+/**
+ * Checks and normalises whole rows against a table's column specs. The same
+ * limits hold on every database: a value too long, out of range, or that
+ * the column cannot store exactly is an error naming the hospital, table,
+ * key and column, never a silent truncation.
+ */
+export class RowValidator {
+  readonly #checks: Check[]
+  readonly #columns: readonly ColumnSpec[]
+  readonly #keyIndexes: number[]
+  readonly #table: string
+  readonly #efector: number | undefined
+
+  constructor(options: { table: string; columns: readonly ColumnSpec[]; key: readonly string[]; efector?: number }) {
+    this.#columns = options.columns
+    this.#checks = options.columns.map(columnCheck)
+    this.#keyIndexes = options.key.map((name) => options.columns.findIndex((column) => column.name === name))
+    this.#table = options.table
+    this.#efector = options.efector
+  }
+
+  /** Returns the row with canonical values, or throws LABSYNC_ROW_INVALID. */
+  check(row: Row): Row {
+    const checks = this.#checks
+    if (row.length !== checks.length) {
+      throw this.#error(row, undefined, `row has ${row.length} values, table has ${checks.length} columns`)
+    }
+    const out = new Array(checks.length)
+    for (let index = 0; index < checks.length; index++) {
+      try {
+        out[index] = checks[index](row[index])
+      } catch (error) {
+        if (!(error instanceof ValueProblem)) throw error
+        throw this.#error(row, this.#columns[index].name, error.message)
+      }
+    }
+    return out
+  }
+
+  /** The key of a row, for messages: only the key columns, never other values. */
+  keyOf(row: Row): Record<string, unknown> {
+    const key: Record<string, unknown> = {}
+    for (const index of this.#keyIndexes) key[this.#columns[index].name] = index >= 0 ? row[index] : undefined
+    return key
+  }
+
+  #error(row: Row, column: string | undefined, problem: string): LabsyncError {
+    return new LabsyncError('LABSYNC_ROW_INVALID', `invalid value: ${problem}`, {
+      location: { efector: this.#efector, table: this.#table, key: this.keyOf(row), column },
+    })
+  }
+}
+
+function columnCheck(column: ColumnSpec): Check {
+  const check = typeCheck(column.type)
+  if (column.nullable) return (value) => (value === null || value === undefined ? null : check(value))
+  return (value) => {
+    if (value === null || value === undefined) throw new ValueProblem(`NULL in a NOT NULL ${describeType(column.type)} column`)
+    return check(value)
+  }
+}
+
+function typeCheck(type: ColumnType): Check {
+  switch (type.kind) {
+    case 'int':
+      return checkInt
+    case 'bit':
+      return checkBit
+    case 'datetime':
+      return normaliseDatetime
+    case 'varchar':
+      return (value) => checkCodePage(checkText(value, type.length, 'varchar'))
+    case 'nvarchar':
+      return (value) => checkText(value, type.length, 'nvarchar')
+    case 'text':
+      return (value) => checkText(value, undefined, 'nvarchar(max)')
+  }
+}
+
+function checkInt(value: unknown): number {
+  let number: number
+  if (typeof value === 'number') number = value
+  else if (typeof value === 'bigint') number = Number(value)
+  else if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) number = Number(value.trim())
+  else if (typeof value === 'boolean') number = value ? 1 : 0
+  else throw new ValueProblem(`expected an integer, got ${typeof value}`)
+  if (!Number.isInteger(number)) throw new ValueProblem('expected an integer, got a fraction')
+  if (number < INT_MIN || number > INT_MAX) throw new ValueProblem('integer out of the range of int')
+  return number
+}
+
+function checkBit(value: unknown): boolean {
+  if (value === true || value === 1 || value === '1' || value === 1n || value === 't' || value === 'true') return true
+  if (value === false || value === 0 || value === '0' || value === 0n || value === 'f' || value === 'false') return false
+  throw new ValueProblem('expected a bit (0 or 1)')
+}
+
+function checkText(value: unknown, length: number | undefined, kind: string): string {
+  let textValue: string
+  if (typeof value === 'string') textValue = value
+  else if (typeof value === 'number' || typeof value === 'bigint') textValue = String(value)
+  else throw new ValueProblem(`expected text, got ${value instanceof Date ? 'a date' : typeof value}`)
+  // SQL Server counts nvarchar lengths in UTF-16 code units, as String.length does.
+  if (length !== undefined && textValue.length > length) {
+    throw new ValueProblem(`text of ${textValue.length} characters is longer than ${kind}(${length})`)
+  }
+  if (textValue.includes('\u0000')) throw new ValueProblem('text contains a NUL character, which PostgreSQL cannot store')
+  return textValue
+}
+
+function checkCodePage(value: string): string {
+  for (const char of value) {
+    const code = char.codePointAt(0)!
+    if (code < 0x80 || (code >= 0xa0 && code <= 0xff) || CP1252_EXTRAS.has(char)) continue
+    throw new ValueProblem(
+      `character U+${code.toString(16).toUpperCase().padStart(4, '0')} cannot be stored exactly in a varchar (Latin1) column`,
+    )
+  }
+  return value
+}
+
+/**
+ * Accepts 'YYYY-MM-DD[ HH:MM[:SS[.fff]]]' (a 'T' separator too) and returns
+ * 'YYYY-MM-DD HH:MM:SS.SSS'. A Date is taken by its UTC fields: the
+ * drivers are set up so that those are the stored wall-clock value.
+ */
+export function normaliseDatetime(value: unknown): string {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new ValueProblem('invalid date')
+    return value.toISOString().slice(0, 23).replace('T', ' ')
+  }
+  if (typeof value !== 'string') throw new ValueProblem(`expected a datetime, got ${typeof value}`)
+  const match = DATETIME.exec(value.trim())
+  if (!match) throw new ValueProblem('expected a datetime as YYYY-MM-DD HH:MM:SS.SSS')
+  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = ''] = match
+  const millis = (fraction + '000').slice(0, 3)
+  if (fraction.length > 3 && /[1-9]/.test(fraction.slice(3))) {
+    throw new ValueProblem('datetime has more precision than a millisecond')
+  }
+  const monthNumber = Number(month)
+  const dayNumber = Number(day)
+  const daysInMonth = new Date(Date.UTC(Number(year), monthNumber, 0)).getUTCDate()
+  if (
+    monthNumber < 1 ||
+    monthNumber > 12 ||
+    dayNumber < 1 ||
+    dayNumber > daysInMonth ||
+    Number(hour) > 23 ||
+    Number(minute) > 59 ||
+    Number(second) > 59 ||
+    Number(year) < 1753
+  ) {
+    throw new ValueProblem('datetime out of range')
+  }
+  return `${year}-${month}-${day} ${hour}:${minute}:${second}.${millis}`
+}
