@@ -8,7 +8,7 @@ import { uploadBlockedBecause } from '../protocol/efector-state.js'
 import { centralNow, claimUpload, markUploadFailed, readStatusRow } from '../status/status-store.js'
 import { DEFAULT_EXPORT_DAYS, runExportStep } from './export/export-step.js'
 import { LocalRunLog, readLegacyConfig } from './local-status.js'
-import { uploadStaging, type UploadCounts } from './upload.js'
+import { localStagingSources, uploadStaging, type UploadCounts } from './upload.js'
 
 /**
  * One efector cycle (PROTOCOL.md, "Efector cycle"): record the start
@@ -124,7 +124,8 @@ async function claimAndUpload(
   const started = performance.now()
   const target = { idEfector, owner: options.owner, status: tables.status, ...staging }
   try {
-    const uploaded = await uploadStaging(local, central, target, async (counts) => {
+    const sources = await localStagingSources(local, idEfector)
+    const uploaded = await uploadStaging(central, target, sources, async (counts) => {
       await recordRun(central, tables.history, {
         idEfector,
         kind: 'upload',

@@ -1,5 +1,6 @@
 import { LabsyncError } from '../core/errors.js'
 import type { TableName } from '../db/database.js'
+import type { Row } from '../db/row-validator.js'
 import type { Session } from '../db/session.js'
 import { requireTable } from '../db/catalog.js'
 import {
@@ -28,22 +29,34 @@ export interface UploadCounts {
   committedAt: string
 }
 
+/** The rows to upload, streamed: canonical values in the order of HEADER_COLUMNS and DETAIL_COLUMNS. */
+export interface UploadSources {
+  headers: AsyncIterable<Row[]>
+  details: AsyncIterable<Row[]>
+}
+
+/** The local staging tables of a hospital as upload sources. */
+export async function localStagingSources(local: Session, idEfector: number): Promise<UploadSources> {
+  const hint = 'run `labsync efector install`'
+  const header = await requireTable(local, LOCAL_HEADER_TABLE, { efector: idEfector, hint })
+  const detail = await requireTable(local, LOCAL_DETAIL_TABLE, { efector: idEfector, hint })
+  return { headers: readTableRows(local, header, HEADER_COLUMNS), details: readTableRows(local, detail, DETAIL_COLUMNS) }
+}
+
 /**
  * PROTOCOL.md efector step 5, in ONE central transaction: empty the
- * hospital's central staging tables, bulk-load the local staging rows
- * (checked row by row on the way), and set the end mark. Any failure rolls
- * it all back: the previous staging stays, and the end mark stays NULL.
+ * hospital's central staging tables, bulk-load the rows (checked row by
+ * row on the way), and set the end mark. Any failure rolls it all back: the
+ * previous staging stays, and the end mark stays NULL. The caller holds the
+ * upload claim as `target.owner`.
  */
 export async function uploadStaging(
-  local: Session,
   central: Session,
   target: UploadTarget,
+  sources: UploadSources,
   /** Runs inside the transaction, after the end mark (the run history row). */
   beforeCommit?: (counts: UploadCounts) => Promise<void>,
 ): Promise<UploadCounts> {
-  const hint = 'run `labsync efector install`'
-  const localHeader = await requireTable(local, LOCAL_HEADER_TABLE, { efector: target.idEfector, hint })
-  const localDetail = await requireTable(local, LOCAL_DETAIL_TABLE, { efector: target.idEfector, hint })
   const headerCount = { rows: 0 }
   const detailCount = { rows: 0 }
   const common = { efector: target.idEfector }
@@ -54,24 +67,12 @@ export async function uploadStaging(
     await central.connection.bulkInsert(
       target.header,
       HEADER_COLUMNS,
-      validated(readTableRows(local, localHeader, HEADER_COLUMNS), {
-        ...common,
-        table: LOCAL_HEADER_TABLE,
-        columns: HEADER_COLUMNS,
-        key: HEADER_KEY,
-        counter: headerCount,
-      }),
+      validated(sources.headers, { ...common, table: target.header.name, columns: HEADER_COLUMNS, key: HEADER_KEY, counter: headerCount }),
     )
     await central.connection.bulkInsert(
       target.detail,
       DETAIL_COLUMNS,
-      validated(readTableRows(local, localDetail, DETAIL_COLUMNS), {
-        ...common,
-        table: LOCAL_DETAIL_TABLE,
-        columns: DETAIL_COLUMNS,
-        key: DETAIL_KEY,
-        counter: detailCount,
-      }),
+      validated(sources.details, { ...common, table: target.detail.name, columns: DETAIL_COLUMNS, key: DETAIL_KEY, counter: detailCount }),
     )
     const counts = { headers: headerCount.rows, details: detailCount.rows }
     const committedAt = await markUploadCommitted(central, target.status, target.idEfector, target.owner, counts)

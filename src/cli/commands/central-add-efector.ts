@@ -1,0 +1,43 @@
+import type { Command } from 'commander'
+import { addEfector, planAddEfector } from '../../central/install-central.js'
+import { requireCentral } from '../../core/config.js'
+import { usingSession } from '../../db/session.js'
+import { commandGroup, parseInteger, usingDatabase, type CliContext } from '../cli-context.js'
+import { printPlans } from './print-plans.js'
+
+export function registerCentralAddEfector(program: Command, context: CliContext): void {
+  commandGroup(program, 'central', 'the central server: tables, hospitals, imports')
+    .command('add-efector')
+    .description("register a hospital: its two staging tables and its status row")
+    .requiredOption('--id <n>', 'idEfector', parseInteger('--id'))
+    .requiredOption('--name <name>', 'short name used in the staging table names (letters, digits, underscore)')
+    .option('--display-name <text>', 'nombreEfector shown by the monitor (default --name)')
+    .option('--min-minutes <m>', 'least minutes between two uploads of this hospital', parseInteger('--min-minutes'), 0)
+    .option('--import-min-minutes <m>', 'least minutes between two imports of this hospital', parseInteger('--import-min-minutes'), 0)
+    .option('--print', 'print the table statements instead of running them')
+    .action(async (options: { id: number; name: string; displayName?: string; minMinutes: number; importMinMinutes: number; print?: boolean }) => {
+      const central = requireCentral(context.config())
+      const efector = {
+        id: options.id,
+        name: options.name,
+        displayName: options.displayName,
+        minutesBetweenUploads: options.minMinutes,
+        minutesBetweenImports: options.importMinMinutes,
+      }
+      await usingDatabase(central.url, (database) =>
+        usingSession(database, async (session) => {
+          if (options.print) {
+            printPlans(context, await planAddEfector(session, efector, central.schema), true)
+            return
+          }
+          const result = await addEfector(session, efector, central.schema)
+          printPlans(context, result.plans, false)
+          context.out(
+            result.statusRowCreated
+              ? `efector ${options.id}: registered in LAB_EstadoSyncGeneral`
+              : `efector ${options.id}: already registered, status row kept`,
+          )
+        }),
+      )
+    })
+}

@@ -1,0 +1,50 @@
+import type { Command } from 'commander'
+import { runEfectorCycle, type CycleResult } from '../../agent/efector-cycle.js'
+import { requireCentral, requireEfector } from '../../core/config.js'
+import { newOwnerId } from '../../core/owner.js'
+import { commandGroup, usingDatabase, type CliContext } from '../cli-context.js'
+
+export function registerEfectorRun(program: Command, context: CliContext): void {
+  commandGroup(program, 'efector', "a hospital's agent: export and upload")
+    .command('run')
+    .description('one efector cycle: export, claim, upload')
+    .action(async () => {
+      const loaded = context.config()
+      const efector = requireEfector(loaded)
+      const central = requireCentral(loaded)
+      const owner = newOwnerId()
+      const log = context.logger().child({ run: owner, efector: efector.id })
+      const result = await usingDatabase(efector.url, (local) =>
+        usingDatabase(central.url, (centralDb) =>
+          runEfectorCycle(local, centralDb, efector, central, {
+            owner,
+            onStep: (step, detail) => log.debug({ step, ...detail }, 'step'),
+          }),
+        ),
+      )
+      context.out(describeCycle(result))
+      log[result.outcome === 'failed' ? 'error' : 'info'](
+        {
+          outcome: result.outcome,
+          code: result.error?.code,
+          headers: result.uploaded?.headers,
+          details: result.uploaded?.details,
+          durationMs: Math.round(result.durationMs),
+        },
+        'efector cycle',
+      )
+      if (result.outcome === 'failed') context.exitCode = result.error?.exitCode ?? 1
+    })
+}
+
+export function describeCycle(result: CycleResult): string {
+  const seconds = (result.durationMs / 1000).toFixed(1)
+  switch (result.outcome) {
+    case 'uploaded':
+      return `efector ${result.idEfector}: uploaded ${result.uploaded!.headers} headers and ${result.uploaded!.details} details in ${seconds} s`
+    case 'skipped':
+      return `efector ${result.idEfector}: skipped: ${result.message}`
+    case 'failed':
+      return `efector ${result.idEfector}: failed: ${result.error?.code ?? 'LABSYNC_UPLOAD'}: ${result.message}`
+  }
+}

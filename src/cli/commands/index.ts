@@ -1,0 +1,22 @@
+import type { Command } from 'commander'
+import type { CliContext } from '../cli-context.js'
+import { registerCentralAddEfector } from './central-add-efector.js'
+import { registerCentralInstall } from './central-install.js'
+import { registerCentralRun } from './central-run.js'
+import { registerDemo } from './demo.js'
+import { registerEfectorInstall } from './efector-install.js'
+import { registerEfectorRun } from './efector-run.js'
+import { registerInit } from './init.js'
+import { registerStatus } from './status.js'
+
+/** Every command of the CLI, in the order `labsync --help` lists them. */
+export const COMMANDS: Array<(program: Command, context: CliContext) => void> = [
+  registerInit,
+  registerCentralInstall,
+  registerCentralAddEfector,
+  registerCentralRun,
+  registerEfectorInstall,
+  registerEfectorRun,
+  registerStatus,
+  registerDemo,
+]

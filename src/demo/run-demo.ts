@@ -1,0 +1,236 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { runEfectorCycle, type CycleResult } from '../agent/efector-cycle.js'
+import { replaceLocalStaging } from '../agent/export/replace-local-staging.js'
+import { installEfector } from '../agent/install-efector.js'
+import { runCentralPass, type ImportOutcome } from '../central/import-pass.js'
+import { addEfector, installCentral } from '../central/install-central.js'
+import { loadConfigFile, requireCentral, requireEfector } from '../core/config.js'
+import { LabsyncError } from '../core/errors.js'
+import { newOwnerId } from '../core/owner.js'
+import type { Database } from '../db/database.js'
+import { openDatabase } from '../db/open-database.js'
+import type { Row } from '../db/row-validator.js'
+import { usingSession } from '../db/session.js'
+import { DETAIL_COLUMNS, HEADER_COLUMNS } from '../db/tables/staging-tables.js'
+import { generateProtocols, secondRound, type DemoProtocol } from './demo-staging-data.js'
+
+/**
+ * `labsync demo`: the whole chain on embedded SQLite files. A central
+ * database and N hospitals are installed and registered; each hospital's
+ * local staging is filled with generated results; one efector cycle per
+ * hospital and one central pass move them; a second round corrects and
+ * annuls protocols and moves the changes. The configuration files it used
+ * stay in the folder for the newcomer to go on with.
+ */
+export interface DemoOptions {
+  dir?: string
+  efectores: number
+  protocols: number
+  seed: number
+  out: (line: string) => void
+}
+
+export interface DemoHospitalSummary {
+  idEfector: number
+  name: string
+  round1: { uploadedHeaders: number; uploadedDetails: number; importedHeaders: number; importedDetails: number }
+  round2: { uploadedHeaders: number; edited: number; annulled: number; deletedProtocols: number; headersWritten: number }
+  central: { headers: number; details: number }
+}
+
+export interface DemoResult {
+  dir: string
+  hospitals: DemoHospitalSummary[]
+  seconds: number
+}
+
+const HOSPITAL_NAMES = [
+  'Hospital Escuela San Martín',
+  'Hospital Pediátrico Juan Pablo II',
+  'Hospital Ángela I. de Llano',
+  'Hospital de Goya',
+  'Hospital de Curuzú Cuatiá',
+  'Hospital de Paso de los Libres',
+  'Hospital de Santo Tomé',
+  'Hospital de Esquina',
+]
+
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const started = performance.now()
+  const dir = prepareFolder(options.dir)
+  const out = options.out
+  out(`labsync demo in ${dir}`)
+
+  const hospitals = Array.from({ length: options.efectores }, (_unused, index) => ({
+    id: 101 + index,
+    short: `Demo${101 + index}`,
+    display: HOSPITAL_NAMES[index % HOSPITAL_NAMES.length] + (index >= HOSPITAL_NAMES.length ? ` ${index + 1}` : ''),
+  }))
+  writeConfigs(dir, hospitals.map((hospital) => hospital.id))
+
+  const centralConfig = requireCentral(loadConfigFile(path.join(dir, 'central.yaml')))
+  const centralDb = openDatabase(centralConfig.url)
+  const summaries: DemoHospitalSummary[] = []
+  try {
+    await usingSession(centralDb, async (session) => {
+      await installCentral(session)
+      for (const hospital of hospitals) {
+        await addEfector(session, { id: hospital.id, name: hospital.short, displayName: hospital.display })
+      }
+    })
+    out(`installed the central tables and registered ${hospitals.length} hospitals`)
+
+    const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000)
+    const rounds = new Map<number, DemoProtocol[]>()
+    for (const hospital of hospitals) {
+      const loaded = loadConfigFile(path.join(dir, `efector-${hospital.id}.yaml`))
+      const efector = requireEfector(loaded)
+      const local = openDatabase(efector.url)
+      try {
+        await usingSession(local, (session) => installEfector(session))
+        const protocols = generateProtocols({
+          idEfector: hospital.id,
+          nombreEfector: hospital.display,
+          protocols: options.protocols,
+          seed: options.seed,
+          now,
+        })
+        rounds.set(hospital.id, protocols)
+        await stage(local, hospital.id, protocols)
+        const cycle = await runEfectorCycle(local, centralDb, efector, centralConfig, { owner: newOwnerId() })
+        expectUploaded(cycle)
+        summaries.push({
+          idEfector: hospital.id,
+          name: hospital.display,
+          round1: { uploadedHeaders: cycle.uploaded!.headers, uploadedDetails: cycle.uploaded!.details, importedHeaders: 0, importedDetails: 0 },
+          round2: { uploadedHeaders: 0, edited: 0, annulled: 0, deletedProtocols: 0, headersWritten: 0 },
+          central: { headers: 0, details: 0 },
+        })
+      } finally {
+        await local.close()
+      }
+    }
+    out('round 1: every hospital exported and uploaded its results')
+
+    const retry = { firstMinutes: 0, maxMinutes: 0 }
+    const first = await runCentralPass(centralDb, centralConfig, retry, { owner: newOwnerId() })
+    for (const outcome of first.outcomes) {
+      const summary = expectImported(outcome, summaries)
+      summary.round1.importedHeaders = outcome.merge!.stagedHeaders
+      summary.round1.importedDetails = outcome.merge!.importedDetails
+    }
+    out('round 1: the central pass imported every hospital')
+
+    for (const hospital of hospitals) {
+      const efector = requireEfector(loadConfigFile(path.join(dir, `efector-${hospital.id}.yaml`)))
+      const local = openDatabase(efector.url)
+      try {
+        const changed = secondRound(rounds.get(hospital.id)!, options.seed + hospital.id)
+        await stage(local, hospital.id, changed.protocols)
+        const cycle = await runEfectorCycle(local, centralDb, efector, centralConfig, { owner: newOwnerId() })
+        expectUploaded(cycle)
+        const summary = summaries.find((entry) => entry.idEfector === hospital.id)!
+        summary.round2.uploadedHeaders = cycle.uploaded!.headers
+        summary.round2.edited = changed.edited
+        summary.round2.annulled = changed.annulled
+      } finally {
+        await local.close()
+      }
+    }
+    const second = await runCentralPass(centralDb, centralConfig, retry, { owner: newOwnerId() })
+    for (const outcome of second.outcomes) {
+      const summary = expectImported(outcome, summaries)
+      summary.round2.deletedProtocols = outcome.merge!.deletedProtocols
+      summary.round2.headersWritten = outcome.merge!.headersWritten
+    }
+    out('round 2: corrections and annulments uploaded and imported')
+
+    await usingSession(centralDb, async (session) => {
+      for (const summary of summaries) {
+        const count = async (table: string) =>
+          Number(
+            (
+              await session.db
+                .selectFrom(table)
+                .select((eb) => eb.fn.countAll().as('n'))
+                .where('idEfector', '=', summary.idEfector)
+                .executeTakeFirstOrThrow()
+            ).n,
+          )
+        summary.central = { headers: await count('LAB_ResultadoEncabezado'), details: await count('LAB_ResultadoDetalle') }
+      }
+    })
+  } finally {
+    await centralDb.close()
+  }
+  return { dir, hospitals: summaries, seconds: (performance.now() - started) / 1000 }
+}
+
+async function stage(local: Database, idEfector: number, protocols: DemoProtocol[]): Promise<void> {
+  const headerRows: Row[] = protocols.map((protocol) => HEADER_COLUMNS.map((column) => protocol.header[column.name] ?? null))
+  const detailRows: Row[] = protocols.flatMap((protocol) =>
+    protocol.details.map((detail) => DETAIL_COLUMNS.map((column) => detail[column.name] ?? null)),
+  )
+  await usingSession(local, (session) => replaceLocalStaging(session, idEfector, batches(headerRows), batches(detailRows)))
+}
+
+async function* batches(rows: Row[], size = 2000): AsyncIterable<Row[]> {
+  for (let start = 0; start < rows.length; start += size) yield rows.slice(start, start + size)
+}
+
+function expectUploaded(cycle: CycleResult): void {
+  if (cycle.outcome !== 'uploaded') {
+    throw cycle.error ?? new LabsyncError('LABSYNC_UPLOAD', `efector ${cycle.idEfector}: ${cycle.outcome}: ${cycle.message}`)
+  }
+}
+
+function expectImported(outcome: ImportOutcome, summaries: DemoHospitalSummary[]): DemoHospitalSummary {
+  if (outcome.outcome !== 'ok' && outcome.outcome !== 'warning') {
+    throw outcome.error ?? new LabsyncError('LABSYNC_IMPORT', `efector ${outcome.idEfector}: ${outcome.outcome}: ${outcome.message}`)
+  }
+  return summaries.find((entry) => entry.idEfector === outcome.idEfector)!
+}
+
+function prepareFolder(dir: string | undefined): string {
+  if (!dir) return mkdtempSync(path.join(tmpdir(), 'labsync-demo-'))
+  const resolved = path.resolve(dir)
+  if (existsSync(resolved) && readdirSync(resolved).length > 0) {
+    throw new LabsyncError('LABSYNC_USAGE', `${resolved} is not empty; give the demo a new or empty folder`)
+  }
+  mkdirSync(resolved, { recursive: true })
+  return resolved
+}
+
+function writeConfigs(dir: string, ids: number[]): void {
+  writeFileSync(
+    path.join(dir, 'central.yaml'),
+    `# Written by labsync demo: the central server, an embedded SQLite file beside this one.
+central:
+  url: sqlite:central.db
+  leaseMinutes: 60
+importer:
+  schedule: "*/15 * * * *"
+log:
+  level: warn
+`,
+  )
+  for (const id of ids) {
+    writeFileSync(
+      path.join(dir, `efector-${id}.yaml`),
+      `# Written by labsync demo: hospital ${id}, its own SQLite file, uploading to central.db.
+efector:
+  id: ${id}
+  url: sqlite:efector-${id}.db
+  export:
+    mode: none
+central:
+  url: sqlite:central.db
+  leaseMinutes: 60
+log:
+  level: warn
+`,
+    )
+  }
+}

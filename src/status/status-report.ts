@@ -1,0 +1,76 @@
+import type { CentralConfig } from '../core/config.js'
+import { findTable } from '../db/catalog.js'
+import { LabsyncError } from '../core/errors.js'
+import type { Session } from '../db/session.js'
+import { SENTINEL_DATE, STATUS_TABLE_NAME } from '../db/tables/status-table.js'
+import { deriveState, type EfectorState, type StatusRow } from '../protocol/efector-state.js'
+import { centralNow, listStatusRows } from './status-store.js'
+
+/**
+ * What `labsync status` and the monitor show of each hospital: its state,
+ * the last upload and import, their counts and the last error. Read-only.
+ */
+export interface EfectorReport {
+  idEfector: number
+  nombreEfector: string | null
+  state: EfectorState
+  /** The last upload or import failed (or refused rows) and nothing has succeeded since. */
+  failed: boolean
+  /** ultimoUpdateEfectorFin; null when never (NULL or the 2001-01-01 seed). */
+  lastUploadAt: string | null
+  lastImportAt: string | null
+  uploadStartedAt: string | null
+  importStartedAt: string | null
+  lastHeaders: number | null
+  lastDetails: number | null
+  lastError: string | null
+  lastErrorAt: string | null
+  importFailures: number
+  retryAfter: string | null
+  /** The legacy job, not labsync, made the last upload. */
+  legacyUpload: boolean
+}
+
+export interface StatusReport {
+  /** The central server's clock when the report was read. */
+  now: string
+  efectores: EfectorReport[]
+}
+
+export async function readStatusReport(session: Session, central: Pick<CentralConfig, 'schema' | 'leaseMinutes'>): Promise<StatusReport> {
+  const table = await findTable(session, STATUS_TABLE_NAME, central.schema)
+  if (!table) throw new LabsyncError('LABSYNC_TABLE_MISSING', `table ${STATUS_TABLE_NAME} does not exist; run \`labsync central install\``)
+  const now = await centralNow(session)
+  const rows = await listStatusRows(session, table)
+  return { now, efectores: rows.map((row) => reportOf(row, now, central.leaseMinutes)) }
+}
+
+const never = (value: string | null) => (value === null || value <= SENTINEL_DATE ? null : value)
+
+export function reportOf(row: StatusRow, now: string, leaseMinutes: number): EfectorReport {
+  const derived = deriveState(row, now, leaseMinutes)
+  const uploadErrorCurrent = derived.uploadFailed
+  const importErrorCurrent = row.labsyncImportError !== null
+  const errors = [
+    uploadErrorCurrent ? { text: row.labsyncUploadError, at: row.labsyncUploadErrorAt } : undefined,
+    importErrorCurrent ? { text: row.labsyncImportError, at: row.labsyncImportErrorAt } : undefined,
+  ].filter((entry): entry is { text: string | null; at: string | null } => entry !== undefined)
+  errors.sort((a, b) => (b.at ?? '').localeCompare(a.at ?? ''))
+  return {
+    idEfector: row.idEfector,
+    nombreEfector: row.nombreEfector,
+    state: derived.state,
+    failed: uploadErrorCurrent || importErrorCurrent,
+    lastUploadAt: never(row.ultimoUpdateEfectorFin),
+    lastImportAt: never(row.ultimoSyncFechaFin),
+    uploadStartedAt: never(row.ultimoUpdateEfectorInicio),
+    importStartedAt: never(row.ultimoSyncFechaInicio),
+    lastHeaders: row.ultimoSyncRegistrosEncabezado,
+    lastDetails: row.ultimoSyncRegistrosDetalle,
+    lastError: errors[0]?.text ?? null,
+    lastErrorAt: errors[0]?.at ?? null,
+    importFailures: row.labsyncImportFailures ?? 0,
+    retryAfter: row.labsyncImportRetryAfter,
+    legacyUpload: row.ultimoUpdateEfectorFin !== null && row.labsyncUploadFin !== row.ultimoUpdateEfectorFin,
+  }
+}
