@@ -83,11 +83,34 @@ const importerSchema = z
   })
   .strict()
 
+const monitorSchema = z
+  .object({
+    /** Port of `labsync monitor` when --port is not given. Default 8470. */
+    port: z.number().int().min(1).max(65535).default(8470),
+    /** Address to bind when --host is not given. Default 127.0.0.1; without `token` or `basicAuth` only loopback is allowed. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Accept `Authorization: Bearer <token>` (for scrapers and scripts). Write it as `${ENV}`. */
+    token: z.string().min(16).optional(),
+    /** Accept these basic-auth credentials (for browsers). Write the password as `${ENV}`. */
+    basicAuth: z.object({ username: z.string().min(1), password: z.string().min(8) }).strict().optional(),
+    /** A hospital is marked red after this many times its schedule without a successful import. Default 2. */
+    alertFactor: z.number().positive().default(2),
+    /** Alert thresholds in minutes by idEfector, replacing alertFactor times the schedule for those hospitals. */
+    alertMinutes: z.record(z.string().regex(/^\d+$/), z.number().positive()).default({}),
+    /** Seconds between two automatic refreshes of the pages. Default 30. */
+    refreshSeconds: z.number().int().min(5).default(30),
+    /** Days of run history drawn on a hospital's chart. Default 7. */
+    historyDays: z.number().int().min(1).max(366).default(7),
+  })
+  .strict()
+
 export const configSchema = z
   .object({
     central: centralSchema.optional(),
     efector: efectorSchema.optional(),
     importer: importerSchema.default({ schedule: '*/15 * * * *', retry: { firstMinutes: 5, maxMinutes: 240 } }),
+    /** `labsync monitor`: the read-only dashboard, JSON API and metrics. */
+    monitor: monitorSchema.default(() => monitorSchema.parse({})),
     /** Time zone of schedules; stored timestamps are never shifted. */
     timeZone: z.string().default('America/Argentina/Buenos_Aires'),
     log: z
@@ -101,6 +124,7 @@ export type LabsyncConfig = z.infer<typeof configSchema>
 export type CentralConfig = NonNullable<LabsyncConfig['central']>
 export type EfectorConfig = NonNullable<LabsyncConfig['efector']>
 export type ExportConfig = EfectorConfig['export']
+export type MonitorConfig = LabsyncConfig['monitor']
 
 export interface LoadedConfig {
   config: LabsyncConfig
