@@ -11,6 +11,7 @@ import {
   headerTable,
 } from '../db/tables/staging-tables.js'
 import { STATUS_TABLE } from '../db/tables/status-table.js'
+import { TRANSPORT_TABLES } from '../db/tables/transport-tables.js'
 import { findTable } from '../db/catalog.js'
 import { kyselyTable, listStatusRows, readStatusRow } from '../status/status-store.js'
 
@@ -33,6 +34,7 @@ export async function planCentralInstall(session: Session, schema?: string): Pro
       `CREATE INDEX ${q.quote('IX_labsync_run_efector')} ON ${q.qualify(history.table)} (${q.quote('idEfector')}, ${q.quote('startedAt')})`,
     )
   }
+  for (const spec of TRANSPORT_TABLES) plans.push(await planTable(session, spec, schema))
   if (plans[0].exists) {
     const status = await findTable(session, STATUS_TABLE.name, schema)
     for (const row of await listStatusRows(session, status!)) {

@@ -28,6 +28,29 @@ const retrySchema = z
   .strict()
   .default({ firstMinutes: 5, maxMinutes: 240 })
 
+const serveSchema = z
+  .object({
+    /** Address `labsync central serve` listens on; default 127.0.0.1 (use --host to face the network). */
+    host: z.string().default('127.0.0.1'),
+    /** TCP port; default 8443. */
+    port: z.number().int().min(0).max(65535).default(8443),
+    /** PEM files of the server's TLS certificate (with its chain) and private key; required unless allowPlainHttp. */
+    tls: z.object({ cert: z.string(), key: z.string() }).strict().optional(),
+    /** Serve plain HTTP instead of HTTPS; refused unless the host is a loopback address (a TLS proxy in front). Default false. */
+    allowPlainHttp: z.boolean().default(false),
+    /** Largest request body on the wire (compressed), in bytes. Default 8 MiB. */
+    maxBodyBytes: z.number().int().positive().default(8 * 1024 * 1024),
+    /** Largest chunk once decompressed, in bytes. Default 32 MiB. */
+    maxChunkBytes: z.number().int().positive().default(32 * 1024 * 1024),
+    /** Upload sessions open at once on this server; more get 503. Default 8. */
+    maxConcurrentUploads: z.number().int().positive().default(8),
+    /** Seconds a request may take, body included. Default 120. */
+    requestTimeoutSeconds: z.number().positive().default(120),
+    /** Minutes without a request after which an open upload session is abandoned and its claim released as failed. Default 15. */
+    sessionIdleMinutes: z.number().positive().default(15),
+  })
+  .strict()
+
 const centralSchema = z
   .object({
     /** The central database. */
@@ -36,6 +59,8 @@ const centralSchema = z
     schema: z.string().regex(/^[A-Za-z0-9_]{1,128}$/).optional(),
     /** Minutes after which an upload or import that never finished is presumed dead. Default 60. */
     leaseMinutes: z.number().positive().default(60),
+    /** `labsync central serve`: the HTTPS ingestion endpoint (docs/TRANSPORT.md). */
+    serve: serveSchema.optional(),
   })
   .strict()
 
@@ -63,6 +88,25 @@ const exportSchema = z
     }
   })
 
+const httpsTransportSchema = z
+  .object({
+    /** Base URL of `labsync central serve`, e.g. https://labsync.central.example:8443 */
+    url: z.string().regex(/^https?:\/\/[^/]+/, 'must be an http(s):// URL'),
+    /** This hospital's token from `labsync central token issue`; write it as `${NAME}`. */
+    token: z.string().min(1),
+    /** PEM file of the CA (or the self-signed certificate) that signed the server's certificate; default the system's CAs. */
+    caFile: z.string().optional(),
+    /** Most rows per chunk. Default 2000. */
+    chunkRows: z.number().int().positive().default(2000),
+    /** Most bytes of JSON per chunk before compression. Default 4 MiB. */
+    chunkBytes: z.number().int().positive().default(4 * 1024 * 1024),
+    /** Seconds one request may take. Default 120. */
+    timeoutSeconds: z.number().positive().default(120),
+    /** Attempts of one request after a dropped connection or timeout, resuming where the server acknowledged. Default 5. */
+    retries: z.number().int().min(0).default(5),
+  })
+  .strict()
+
 const efectorSchema = z
   .object({
     /** This hospital's idEfector; default read from the legacy LAB_SyncConfig table. */
@@ -72,8 +116,15 @@ const efectorSchema = z
     export: exportSchema.default({ mode: 'none', procedure: 'LAB_ExportaResultadosValidados' }),
     /** Cron expression of the efector cycle when run by `labsync efector start`. */
     schedule: z.string().default('*/15 * * * *'),
+    /** direct: the agent writes the central database itself; https: it pushes to `labsync central serve`. Default direct. */
+    transport: z.enum(['direct', 'https']).default('direct'),
+    /** transport https: the server, this hospital's token and the CA file. */
+    https: httpsTransportSchema.optional(),
   })
   .strict()
+  .superRefine((value, ctx) => {
+    if (value.transport === 'https' && !value.https) ctx.addIssue({ code: 'custom', path: ['https'], message: 'is required when transport is https' })
+  })
 
 const importerSchema = z
   .object({
@@ -125,6 +176,8 @@ export type CentralConfig = NonNullable<LabsyncConfig['central']>
 export type EfectorConfig = NonNullable<LabsyncConfig['efector']>
 export type ExportConfig = EfectorConfig['export']
 export type MonitorConfig = LabsyncConfig['monitor']
+export type ServeConfig = NonNullable<CentralConfig['serve']>
+export type HttpsTransportConfig = NonNullable<EfectorConfig['https']>
 
 export interface LoadedConfig {
   config: LabsyncConfig
@@ -189,7 +242,17 @@ function resolveRelativePaths(config: LabsyncConfig, baseDir: string): LabsyncCo
     return `sqlite:${path.resolve(baseDir, match[1])}`
   }
   const resolveFile = (file: string | undefined) => (file ? path.resolve(baseDir, file) : file)
-  const central = config.central ? { ...config.central, url: resolveUrl(config.central.url) } : undefined
+  const serve = config.central?.serve
+  const central = config.central
+    ? {
+        ...config.central,
+        url: resolveUrl(config.central.url),
+        serve: serve && {
+          ...serve,
+          tls: serve.tls && { cert: resolveFile(serve.tls.cert)!, key: resolveFile(serve.tls.key)! },
+        },
+      }
+    : undefined
   const efector = config.efector
     ? {
         ...config.efector,
@@ -200,6 +263,7 @@ function resolveRelativePaths(config: LabsyncConfig, baseDir: string): LabsyncCo
           headersSql: resolveFile(config.efector.export.headersSql),
           detailsSql: resolveFile(config.efector.export.detailsSql),
         },
+        https: config.efector.https && { ...config.efector.https, caFile: resolveFile(config.efector.https.caFile) },
       }
     : undefined
   return { ...config, central, efector }

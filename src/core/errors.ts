@@ -36,6 +36,22 @@ export const ERROR_CODES = {
   LABSYNC_IMPORT: { exitCode: 1, summary: 'import failed' },
   /** A database statement failed for a reason labsync did not foresee. */
   LABSYNC_DATABASE: { exitCode: 1, summary: 'database error' },
+  /** HTTPS transport: the token is unknown, malformed or revoked (HTTP 401). */
+  LABSYNC_TOKEN_REFUSED: { exitCode: 1, summary: 'token refused' },
+  /** HTTPS transport: the token belongs to another hospital than the one named (HTTP 403). */
+  LABSYNC_TOKEN_FORBIDDEN: { exitCode: 1, summary: 'token of another hospital' },
+  /** HTTPS transport: the upload cannot be claimed now (importing, too soon, another upload) (HTTP 409). */
+  LABSYNC_UPLOAD_BLOCKED: { exitCode: 1, summary: 'upload not claimable now' },
+  /** HTTPS transport: the upload session is unknown, finished or abandoned (HTTP 404 / 409). */
+  LABSYNC_UPLOAD_SESSION: { exitCode: 1, summary: 'upload session not open' },
+  /** HTTPS transport: a request body or chunk is larger than the server allows (HTTP 413). */
+  LABSYNC_TOO_LARGE: { exitCode: 1, summary: 'request too large' },
+  /** HTTPS transport: a request is malformed (not gzip, not JSON, wrong shape) (HTTP 400). */
+  LABSYNC_BAD_REQUEST: { exitCode: 1, summary: 'malformed request' },
+  /** HTTPS transport: the server has as many uploads open as it allows (HTTP 503). */
+  LABSYNC_SERVER_BUSY: { exitCode: 1, summary: 'server busy' },
+  /** HTTPS transport: the server could not be reached, or kept dropping the connection. */
+  LABSYNC_TRANSPORT: { exitCode: 3, summary: 'server unreachable' },
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
