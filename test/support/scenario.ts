@@ -6,9 +6,12 @@ import { addEfector, installCentral } from '../../src/central/install-central.js
 import { configSchema, type CentralConfig, type EfectorConfig } from '../../src/core/config.js'
 import type { Row } from '../../src/db/row-validator.js'
 import { usingSession, type Session } from '../../src/db/session.js'
+import { createTableSql } from '../../src/db/schema-plan.js'
 import {
   DETAIL_COLUMNS,
+  detailTable,
   HEADER_COLUMNS,
+  headerTable,
   LOCAL_DETAIL_TABLE,
   LOCAL_HEADER_TABLE,
 } from '../../src/db/tables/staging-tables.js'
@@ -63,6 +66,21 @@ export class Scenario {
         await session.connection.bulkInsert({ name: LOCAL_HEADER_TABLE }, HEADER_COLUMNS, once(headers.map(headerRow)))
         await session.connection.bulkInsert({ name: LOCAL_DETAIL_TABLE }, DETAIL_COLUMNS, once(details.map(detailRow)))
       })
+    })
+  }
+
+  /**
+   * Recreates a hospital's local staging tables without NOT NULL
+   * constraints, as some hospitals' hand-made tables are, so that a test
+   * can stage rows that labsync must refuse on upload.
+   */
+  async loosenLocalStaging(id: number): Promise<void> {
+    await usingSession(this.hospitals.get(id)!.database, async (session) => {
+      for (const spec of [headerTable(LOCAL_HEADER_TABLE), detailTable(LOCAL_DETAIL_TABLE)]) {
+        await session.run(sql`DROP TABLE ${sql.table(spec.name)}`)
+        const loose = { ...spec, primaryKey: [], columns: spec.columns.map((column) => ({ ...column, nullable: true })) }
+        await session.connection.execute({ sql: createTableSql(session.dialect, { name: spec.name }, loose), parameters: [] })
+      }
     })
   }
 

@@ -10,15 +10,18 @@ import { sqliteDialect } from './sqlite-dialect.js'
  * An embedded SQLite file. Each `connect()` opens its own handle, so that a
  * statement being streamed on one handle does not block writes on another;
  * WAL mode lets one writer and many readers share the file, across
- * processes too, and the busy timeout makes a second writer wait its turn.
+ * processes too. A second writer waits its turn asynchronously (see
+ * BUSY_WAIT_MS): SQLite's own busy timeout would block the whole thread,
+ * and with it the connection of this process that holds the lock.
  */
+const BUSY_WAIT_MS = 30_000
 export function openSqlite(file: string, displayUrl: string): Database {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
   return {
     dialect: sqliteDialect,
     displayUrl,
     async connect(): Promise<DbConnection> {
-      const handle = new BetterSqlite3(file, { timeout: 30_000 })
+      const handle = new BetterSqlite3(file, { timeout: 0 })
       handle.pragma('journal_mode = WAL')
       handle.pragma('synchronous = NORMAL')
       handle.pragma('foreign_keys = ON')
@@ -36,6 +39,8 @@ function bindable(value: unknown): unknown {
   return value
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
 class SqliteConnection implements DbConnection {
   readonly #handle: BetterSqlite3.Database
 
@@ -44,6 +49,21 @@ class SqliteConnection implements DbConnection {
   }
 
   async execute(query: CompiledSql): Promise<QueryResult> {
+    const deadline = Date.now() + BUSY_WAIT_MS
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.#execute(query)
+      } catch (error) {
+        // Only a statement that starts a write outside a transaction can wait: inside one, the
+        // lock is already ours (BEGIN IMMEDIATE), and a busy error there is a real conflict.
+        const busy = (error as { code?: string }).code?.startsWith('SQLITE_BUSY')
+        if (!busy || this.#handle.inTransaction || Date.now() > deadline) throw error
+        await sleep(Math.min(100, 2 + attempt * 5) * (0.5 + Math.random()))
+      }
+    }
+  }
+
+  #execute(query: CompiledSql): QueryResult {
     const statement = this.#handle.prepare(query.sql)
     const parameters = query.parameters.map(bindable)
     if (statement.reader) {
