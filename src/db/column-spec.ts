@@ -12,6 +12,8 @@ export type ColumnType =
   | { kind: 'nvarchar'; length: number }
   /** nvarchar(max) */
   | { kind: 'text' }
+  /** decimal(p, s): exact numbers (the SIL's `resultadoNum`), carried as decimal strings, never as binary floats. */
+  | { kind: 'decimal'; precision: number; scale: number }
 
 export interface ColumnSpec {
   name: string
@@ -44,6 +46,11 @@ export const nvarchar = (name: string, length: number, nullable = false): Column
   nullable,
 })
 export const text = (name: string, nullable = true): ColumnSpec => ({ name, type: { kind: 'text' }, nullable })
+export const decimal = (name: string, precision: number, scale: number, nullable = true): ColumnSpec => ({
+  name,
+  type: { kind: 'decimal', precision, scale },
+  nullable,
+})
 
 /** SQL Server spelling of a column type, used in messages and by `doctor`. */
 export function describeType(type: ColumnType): string {
@@ -53,6 +60,8 @@ export function describeType(type: ColumnType): string {
       return `${type.kind}(${type.length})`
     case 'text':
       return 'nvarchar(max)'
+    case 'decimal':
+      return `decimal(${type.precision}, ${type.scale})`
     default:
       return type.kind
   }

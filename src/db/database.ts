@@ -67,6 +67,12 @@ export interface SqlDialect {
   minutesAgo(minutes: RawBuilder<unknown> | number): RawBuilder<string>
   /** The server's time `minutes` minutes from now. */
   minutesFromNow(minutes: RawBuilder<unknown> | number): RawBuilder<string>
+  /**
+   * Midnight that starts the calendar day `days` days before today, today
+   * being the date on this database's own clock (a datetime value). Used by
+   * the builtin export's window, which compares dates, not times.
+   */
+  startOfDayDaysAgo(days: number): RawBuilder<string>
   /** A bit literal usable in comparisons (`TRUE` in PostgreSQL, `1` elsewhere). */
   bit(value: boolean): RawBuilder<boolean>
   /** Null-safe "differs" comparison of two expressions (IS DISTINCT FROM, IS NOT, ...). */

@@ -98,7 +98,24 @@ function typeCheck(type: ColumnType): Check {
       return (value) => checkText(value, type.length, 'nvarchar')
     case 'text':
       return (value) => checkText(value, undefined, 'nvarchar(max)')
+    case 'decimal':
+      return (value) => checkDecimal(value, type.precision, type.scale)
   }
+}
+
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/
+
+/** A decimal stays a string ('-12.50'), so that no binary float ever rounds it; a number is taken by its shortest decimal form. */
+function checkDecimal(value: unknown, precision: number, scale: number): string {
+  const textValue = typeof value === 'number' || typeof value === 'bigint' ? String(value) : value
+  if (typeof textValue !== 'string') throw new ValueProblem(`expected a decimal, got ${typeof value}`)
+  const match = DECIMAL.exec(textValue.trim())
+  if (!match || (match[2] === '' && !match[3])) throw new ValueProblem('expected a decimal number')
+  const [, sign, whole, fraction = ''] = match
+  const digits = whole.replace(/^0+(?=\d)/, '')
+  if (fraction.replace(/0+$/, '').length > scale) throw new ValueProblem(`decimal has more than ${scale} decimals`)
+  if (digits.replace(/^0+/, '').length > precision - scale) throw new ValueProblem(`decimal out of the range of decimal(${precision}, ${scale})`)
+  return `${sign === '-' ? '-' : ''}${digits || '0'}${fraction ? `.${fraction}` : ''}`
 }
 
 function checkInt(value: unknown): number {

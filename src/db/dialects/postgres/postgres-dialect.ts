@@ -16,6 +16,8 @@ export const postgresDialect: SqlDialect = {
   now: () => sql<string>`clock_timestamp()::timestamp(3)`,
   minutesAgo: (minutes) => sql<string>`(${sql.raw(NOW)} - (${minutes})::float8 * interval '1 minute')`,
   minutesFromNow: (minutes) => sql<string>`(${sql.raw(NOW)} + (${minutes})::float8 * interval '1 minute')`,
+  startOfDayDaysAgo: (days) =>
+    sql<string>`(date_trunc('day', ${sql.raw(NOW)}) - (${Math.trunc(days)})::integer * interval '1 day')`,
   bit: (value) => sql<boolean>`${sql.raw(value ? 'TRUE' : 'FALSE')}`,
   differs: (left, right) => sql<boolean>`(${left} IS DISTINCT FROM ${right})`,
 
@@ -37,6 +39,8 @@ export const postgresDialect: SqlDialect = {
         return `varchar(${type.length})`
       case 'text':
         return 'text'
+      case 'decimal':
+        return `numeric(${type.precision}, ${type.scale})`
     }
   },
   identityColumn(column) {

@@ -20,6 +20,8 @@ export const sqliteDialect: SqlDialect = {
   now: () => sql<string>`strftime(${sql.raw(NOW_FORMAT)})`,
   minutesAgo: (minutes) => sql<string>`strftime(${sql.raw(NOW_FORMAT)}, (-1.0 * (${minutes})) || ' minutes')`,
   minutesFromNow: (minutes) => sql<string>`strftime(${sql.raw(NOW_FORMAT)}, (1.0 * (${minutes})) || ' minutes')`,
+  startOfDayDaysAgo: (days) =>
+    sql<string>`strftime(${sql.raw(NOW_FORMAT)}, 'start of day', ${`${-Math.trunc(days)} days`})`,
   bit: (value) => sql<boolean>`${sql.raw(value ? '1' : '0')}`,
   differs: (left, right) => sql<boolean>`(${left} IS NOT ${right})`,
 
@@ -34,6 +36,9 @@ export const sqliteDialect: SqlDialect = {
       case 'int':
       case 'bit':
         return 'INTEGER'
+      // TEXT affinity keeps a decimal exactly as written; NUMERIC or REAL would turn it into a binary float.
+      case 'decimal':
+        return 'TEXT'
       default:
         return 'TEXT'
     }
