@@ -23,11 +23,8 @@ export class LocalRunLog {
   /** PROTOCOL.md efector step 1: a new row with fechaInicio. */
   static async start(session: Session): Promise<LocalRunLog> {
     const table = await requireTable(session, LOCAL_STATUS_TABLE.name, { hint: 'run `labsync efector install`' })
-    const inserted = await session.db
-      .insertInto(kyselyTable(table))
-      .values({ fechaInicio: session.dialect.now() })
-      .returning('id')
-      .executeTakeFirstOrThrow()
+    const insert = session.db.insertInto(kyselyTable(table)).values({ fechaInicio: session.dialect.now() })
+    const inserted = await session.dialect.returning(insert, 'id').executeTakeFirstOrThrow()
     return new LocalRunLog(session, table, Number(inserted.id))
   }
 

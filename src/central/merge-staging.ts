@@ -115,7 +115,7 @@ async function findForeignRows(session: Session, idEfector: number, tables: Merg
     if (n === 0) return { n, keys: [] as string[] }
     let sample = base.select([...key])
     for (const column of key) sample = sample.orderBy(column)
-    const rows = await sample.limit(FOREIGN_KEYS_SHOWN).execute()
+    const rows = await session.dialect.limit(sample, FOREIGN_KEYS_SHOWN).execute()
     return { n, keys: rows.map((row) => `${table.name} ${formatKey(row)}`) }
   }
   const headers = await find(tables.stagingHeader, HEADER_KEY)

@@ -1,4 +1,12 @@
-import type { DialectAdapter, Kysely, QueryCompiler, DatabaseIntrospector, RawBuilder } from 'kysely'
+import type {
+  DialectAdapter,
+  Kysely,
+  QueryCompiler,
+  DatabaseIntrospector,
+  RawBuilder,
+  SelectQueryBuilder,
+  InsertQueryBuilder,
+} from 'kysely'
 import type { ColumnSpec } from './column-spec.js'
 import type { Row } from './row-validator.js'
 
@@ -102,7 +110,35 @@ export interface SqlDialect {
    * it twice changes nothing. Its affected-row count is the rows written.
    */
   upsertFromSelect(spec: UpsertSpec): RawBuilder<unknown>
+  /** Keeps the first `count` rows of an ordered SELECT (LIMIT; TOP in SQL Server). */
+  limit<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, count: number): SelectQueryBuilder<DB, TB, O>
+  /** Makes an INSERT return the generated `column` as a row (RETURNING; OUTPUT inserted.<column> in SQL Server). */
+  returning<DB, TB extends keyof DB, O>(query: InsertQueryBuilder<DB, TB, O>, column: string): InsertQueryBuilder<DB, TB, any>
+  /**
+   * The table as a FROM item whose rows locked by another transaction are
+   * skipped instead of waited for (SQL Server `WITH (READPAST)`; the plain
+   * table where readers never wait on writers).
+   */
+  skippingLockedRows(table: TableName): RawBuilder<unknown>
+  /**
+   * The call of an existing stored procedure, returning one row with its
+   * return status as `returnStatus`. Undefined where labsync does not call
+   * procedures (only SQL Server hospitals have LAB_ExportaResultadosValidados).
+   */
+  callProcedure?(procedure: TableName): RawBuilder<{ returnStatus: unknown }>
+  /**
+   * Makes one statement of schema-plan.ts safe to run twice, for scripts a
+   * DBA runs by hand (`labsync sql`): it does nothing when the table, column
+   * or index already exists.
+   */
+  guardDdl(statement: DdlStatement): string
 }
+
+/** One DDL statement with what it creates, for dialect guards. */
+export type DdlStatement =
+  | { kind: 'create-table'; table: TableName; sql: string }
+  | { kind: 'add-column'; table: TableName; column: string; sql: string }
+  | { kind: 'create-index'; table: TableName; index: string; sql: string }
 
 export interface UpsertSpec {
   target: TableName

@@ -52,8 +52,5 @@ export async function listRuns(
 ): Promise<Record<string, unknown>[]> {
   let query = session.db.selectFrom(kyselyTable(table)).selectAll()
   if (options.idEfector !== undefined) query = query.where('idEfector', '=', options.idEfector)
-  return query
-    .orderBy('id', 'desc')
-    .limit(options.limit ?? 100)
-    .execute()
+  return session.dialect.limit(query.orderBy('id', 'desc'), options.limit ?? 100).execute()
 }

@@ -130,8 +130,9 @@ export async function markUploadFailed(
 
 /** PROTOCOL.md central step 1: hospitals whose import may be claimed now, oldest import first. */
 export async function listImportCandidates(session: Session, table: TableName, leaseMinutes: number): Promise<StatusRow[]> {
+  // Skip, not wait for, a row another importer holds locked (SQL Server READPAST).
   const rows = await session.db
-    .selectFrom(kyselyTable(table))
+    .selectFrom(sql`(SELECT * FROM ${session.dialect.skippingLockedRows(table)})`.as('candidates'))
     .selectAll()
     .where(importClaimable(session.dialect, leaseMinutes))
     .orderBy(sql`CASE WHEN ${sql.ref('ultimoSyncFechaInicio')} IS NULL THEN 0 ELSE 1 END`)

@@ -70,4 +70,17 @@ export const postgresDialect: SqlDialect = {
   upsertFromSelect(spec) {
     return upsertOnConflict(this, spec)
   },
+  limit: (query, count) => query.limit(count),
+  returning: (query, column) => query.returning(column as any),
+  skippingLockedRows: (table) => sql`${sql.raw(postgresDialect.qualify(table))}`,
+  guardDdl(statement) {
+    switch (statement.kind) {
+      case 'create-table':
+        return statement.sql.replace(/^CREATE TABLE /, 'CREATE TABLE IF NOT EXISTS ')
+      case 'add-column':
+        return statement.sql.replace(/ ADD COLUMN /, ' ADD COLUMN IF NOT EXISTS ')
+      case 'create-index':
+        return statement.sql.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS ')
+    }
+  },
 }

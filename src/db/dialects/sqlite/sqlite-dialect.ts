@@ -63,4 +63,18 @@ export const sqliteDialect: SqlDialect = {
   upsertFromSelect(spec) {
     return upsertOnConflict(this, spec)
   },
+  limit: (query, count) => query.limit(count),
+  returning: (query, column) => query.returning(column as any),
+  skippingLockedRows: (table) => sql`${sql.raw(sqliteDialect.qualify(table))}`,
+  guardDdl(statement) {
+    switch (statement.kind) {
+      case 'create-table':
+        return statement.sql.replace(/^CREATE TABLE /, 'CREATE TABLE IF NOT EXISTS ')
+      case 'add-column':
+        // SQLite has no ADD COLUMN IF NOT EXISTS: the DBA runs it only where `labsync ... install --print` lists it.
+        return `-- only if the column is missing:\n-- ${statement.sql}`
+      case 'create-index':
+        return statement.sql.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS ')
+    }
+  },
 }
