@@ -51,6 +51,18 @@ const serveSchema = z
   })
   .strict()
 
+const transientRetrySchema = z
+  .object({
+    /** Attempts of one run when it fails for a lost connection, a timeout or a deadlock (1 = no retry). Default 5. */
+    attempts: z.number().int().min(1).max(100).default(5),
+    /** Wait before the second attempt, in milliseconds; doubles per attempt, with jitter. Default 1000. */
+    firstDelayMs: z.number().int().min(0).default(1000),
+    /** Upper bound of that wait. Default 60000. */
+    maxDelayMs: z.number().int().min(0).default(60_000),
+  })
+  .strict()
+  .default({ attempts: 5, firstDelayMs: 1000, maxDelayMs: 60_000 })
+
 const centralSchema = z
   .object({
     /** The central database. */
@@ -162,6 +174,10 @@ export const configSchema = z
     importer: importerSchema.default({ schedule: '*/15 * * * *', retry: { firstMinutes: 5, maxMinutes: 240 } }),
     /** `labsync monitor`: the read-only dashboard, JSON API and metrics. */
     monitor: monitorSchema.default(() => monitorSchema.parse({})),
+    /** Retries of a run that failed for a transient reason (never for bad data). */
+    retries: transientRetrySchema,
+    /** Seconds a stopping process waits for its run to commit or roll back before it exits anyway. Default 60. */
+    shutdownSeconds: z.number().positive().default(60),
     /** Time zone of schedules; stored timestamps are never shifted. */
     timeZone: z.string().default('America/Argentina/Buenos_Aires'),
     log: z
@@ -175,6 +191,7 @@ export type LabsyncConfig = z.infer<typeof configSchema>
 export type CentralConfig = NonNullable<LabsyncConfig['central']>
 export type EfectorConfig = NonNullable<LabsyncConfig['efector']>
 export type ExportConfig = EfectorConfig['export']
+export type TransientRetryConfig = LabsyncConfig['retries']
 export type MonitorConfig = LabsyncConfig['monitor']
 export type ServeConfig = NonNullable<CentralConfig['serve']>
 export type HttpsTransportConfig = NonNullable<EfectorConfig['https']>
@@ -285,5 +302,6 @@ export function requireEfector(loaded: LoadedConfig): EfectorConfig {
 
 /** Hides the password of a database URL, for logs and messages. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@').replace(/(password|pwd)=[^;&]*/gi, '$1=***')
+  // Up to the last '@': a password may hold an unencoded '@' or '/'; hiding too much is the safe side.
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):.*@/i, '$1:***@').replace(/(password|pwd)=[^;&]*/gi, '$1=***')
 }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { LabsyncError } from '../../src/core/errors.js'
+import { RowValidator } from '../../src/db/row-validator.js'
+import { HEADER_COLUMNS, HEADER_KEY } from '../../src/db/tables/staging-tables.js'
+import { headerRow, header } from '../support/staging-fixtures.js'
+
+const validator = new RowValidator({ table: 'LAB_Temp_ResultadoEncabezado', columns: HEADER_COLUMNS, key: HEADER_KEY, efector: 12 })
+const problem = (values: Record<string, unknown>) => {
+  try {
+    validator.check(headerRow(header({ idProtocolo: 77, idEfector: 12, ...values })))
+  } catch (error) {
+    expect(error).toBeInstanceOf(LabsyncError)
+    return (error as LabsyncError).message
+  }
+  throw new Error('expected the row to be refused')
+}
+
+describe('row validator', () => {
+  it('normalises values to their canonical form', () => {
+    const row = validator.check(
+      headerRow(header({ idProtocolo: 77, idEfector: 12, fecha1: '2026-11-20T08:15:30.1', hiv: 1, baja: 0, edad: '34' })),
+    )
+    const value = (name: string) => row[HEADER_COLUMNS.findIndex((column) => column.name === name)]
+    expect(value('fecha1')).toBe('2026-11-20 08:15:30.100')
+    expect(value('hiv')).toBe(true)
+    expect(value('baja')).toBe(false)
+    expect(value('edad')).toBe(34)
+  })
+
+  it('names the hospital, table, key and column of a bad value, and never the value', () => {
+    const message = problem({ apellido: 'Ñ'.repeat(101) })
+    expect(message).toBe(
+      'invalid value: text of 101 characters is longer than nvarchar(100) (efector 12, table LAB_Temp_ResultadoEncabezado, key idProtocolo=77 idEfector=12, column apellido)',
+    )
+    expect(message).not.toContain('ÑÑ')
+  })
+
+  it.each([
+    [{ nombre: null }, 'NULL in a NOT NULL nvarchar(100) column'],
+    [{ edad: 2147483648 }, 'integer out of the range of int'],
+    [{ edad: 3.5 }, 'expected an integer, got a fraction'],
+    [{ hiv: 2 }, 'expected a bit'],
+    [{ fecha1: '2026-02-30 10:00:00' }, 'datetime out of range'],
+    [{ fecha1: '20/11/2026' }, 'expected a datetime'],
+    [{ fecha1: '2026-11-20 08:15:30.1234' }, 'more precision than a millisecond'],
+    [{ sector: 'Pediatría ✓' }, 'cannot be stored exactly in a varchar (Latin1) column'],
+    [{ domicilio: 'a\u0000b' }, 'NUL character'],
+  ])('refuses %j', (values, expected) => {
+    expect(problem(values)).toContain(expected)
+  })
+
+  it('accepts Latin1 and Windows-1252 characters in varchar columns, and any text in nvarchar ones', () => {
+    expect(() =>
+      validator.check(headerRow(header({ idProtocolo: 1, idEfector: 12, sector: 'Niñez – Pediatría €', apellido: 'Nguyễn 王' }))),
+    ).not.toThrow()
+  })
+})
