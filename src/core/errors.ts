@@ -52,6 +52,10 @@ export const ERROR_CODES = {
   LABSYNC_SERVER_BUSY: { exitCode: 1, summary: 'server busy' },
   /** HTTPS transport: the server could not be reached, or kept dropping the connection. */
   LABSYNC_TRANSPORT: { exitCode: 3, summary: 'server unreachable' },
+  /** Another labsync agent of the same hospital holds the agent lock; this one refuses to run. */
+  LABSYNC_LOCKED: { exitCode: 1, summary: 'another agent is running' },
+  /** The run was stopped by SIGINT or SIGTERM; its transaction was rolled back. */
+  LABSYNC_INTERRUPTED: { exitCode: 1, summary: 'run interrupted' },
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
