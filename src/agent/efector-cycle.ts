@@ -8,7 +8,7 @@ import { uploadBlockedBecause } from '../protocol/efector-state.js'
 import { centralNow, claimUpload, markUploadFailed, readStatusRow } from '../status/status-store.js'
 import { DEFAULT_EXPORT_DAYS, runExportStep } from './export/export-step.js'
 import { LocalRunLog, readLegacyConfig } from './local-status.js'
-import { localStagingSources, uploadStaging, type UploadCounts } from './upload.js'
+import { localStagingSources, uploadStaging, type UploadCounts, type UploadSources } from './upload.js'
 
 /**
  * One efector cycle (PROTOCOL.md, "Efector cycle"): record the start
@@ -29,8 +29,12 @@ export interface CycleResult {
 
 export interface CycleOptions {
   owner: string
-  /** Called between the steps, for progress output. */
-  onStep?: (step: 'export' | 'claim' | 'upload', detail?: Record<string, unknown>) => void
+  /** Called between the steps, for progress output (`exported` carries the export's row counts). */
+  onStep?: (step: 'export' | 'exported' | 'claim' | 'upload', detail?: Record<string, unknown>) => void
+  /** Checked before the claim: once aborted, nothing is claimed (shutdown). */
+  signal?: AbortSignal
+  /** Wraps the upload's row streams, e.g. to count rows for a progress bar or to stop between batches. */
+  wrapSources?: (sources: UploadSources) => UploadSources
 }
 
 export async function runEfectorCycle(
@@ -70,6 +74,7 @@ export async function runEfectorCycle(
       return done({ outcome: 'failed', message: error.message, error })
     }
     await log.exported(exported)
+    options.onStep?.('exported', { ...exported })
 
     try {
       const result = await usingSession(centralDb, (centralSession) =>
@@ -110,6 +115,7 @@ async function claimAndUpload(
   }
   const staging = await resolveStagingTables(central, row, settings.schema)
 
+  options.signal?.throwIfAborted()
   options.onStep?.('claim')
   const claimed = await claimUpload(central, tables.status, idEfector, options.owner, settings.leaseMinutes)
   if (!claimed) {
@@ -124,7 +130,8 @@ async function claimAndUpload(
   const started = performance.now()
   const target = { idEfector, owner: options.owner, status: tables.status, ...staging }
   try {
-    const sources = await localStagingSources(local, idEfector)
+    const staged = await localStagingSources(local, idEfector)
+    const sources = options.wrapSources ? options.wrapSources(staged) : staged
     const uploaded = await uploadStaging(central, target, sources, async (counts) => {
       await recordRun(central, tables.history, {
         idEfector,

@@ -40,8 +40,14 @@ export interface PassResult {
 
 export interface PassOptions {
   owner: string
-  /** Called before each hospital's merge starts (for progress output). */
+  /** Called before each hospital's merge starts (for progress output), with its row as it was before the claim. */
   onHospital?: (row: StatusRow) => void
+  /** Called with each hospital's outcome as soon as it is known. */
+  onImported?: (outcome: ImportOutcome) => void
+  /** Checked before each claim: once aborted, no further hospital is claimed (shutdown). */
+  signal?: AbortSignal
+  /** Runs each hospital's merge transaction; the daemon passes one that retries deadlocks while the claim is held. */
+  runMerge?: <T>(work: () => Promise<T>, row: StatusRow) => Promise<T>
 }
 
 export async function runCentralPass(
@@ -57,13 +63,16 @@ export async function runCentralPass(
     const candidates = await listImportCandidates(session, tables.status, central.leaseMinutes)
     const outcomes: ImportOutcome[] = []
     for (const candidate of candidates) {
+      if (options.signal?.aborted) break
       const claimed = await claimImport(session, tables.status, candidate.idEfector, options.owner, central.leaseMinutes)
       if (!claimed) {
         outcomes.push({ idEfector: candidate.idEfector, nombreEfector: candidate.nombreEfector, outcome: 'taken', durationMs: 0 })
         continue
       }
       options.onHospital?.(candidate)
-      outcomes.push(await importOne(session, tables, central, retry, candidate, options.owner))
+      const outcome = await importOne(session, tables, central, retry, candidate, options)
+      outcomes.push(outcome)
+      options.onImported?.(outcome)
     }
     return { owner: options.owner, startedAt, durationMs: performance.now() - started, outcomes }
   })
@@ -75,14 +84,16 @@ async function importOne(
   central: CentralConfig,
   retry: LabsyncConfig['importer']['retry'],
   row: StatusRow,
-  owner: string,
+  options: PassOptions,
 ): Promise<ImportOutcome> {
+  const owner = options.owner
+  const runMerge = options.runMerge ?? ((work) => work())
   const started = performance.now()
   const startedAt = await centralNow(session)
   const base = { idEfector: row.idEfector, nombreEfector: row.nombreEfector }
   try {
     const staging = await resolveStagingTables(session, row, central.schema)
-    const result = await session.transaction(async () => {
+    const result = await runMerge(() => session.transaction(async () => {
       const merge = await mergeStaging(session, row.idEfector, {
         stagingHeader: staging.header,
         stagingDetail: staging.detail,
@@ -120,7 +131,7 @@ async function importOne(
         details: { ...merge, foreignKeys: undefined },
       })
       return { merge, ...judged }
-    })
+    }), row)
     return { ...base, ...result, durationMs: performance.now() - started }
   } catch (thrown) {
     const error = toLabsyncError(thrown, 'LABSYNC_IMPORT', { efector: row.idEfector })
