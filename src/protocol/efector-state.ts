@@ -123,7 +123,8 @@ export function uploadBlockedBecause(row: StatusRow, now: string, leaseMinutes: 
     return `another upload of this hospital is under way since ${row.ultimoUpdateEfectorInicio}${owner}`
   }
   const minimum = row.minutosMinimoSyncEfector ?? 0
-  if (row.ultimoUpdateEfectorInicio !== null && minimum > 0) {
+  // A claim whose upload failed uploaded nothing: the retry does not wait for the minimum.
+  if (row.ultimoUpdateEfectorInicio !== null && minimum > 0 && !state.uploadFailed) {
     const next = addMinutes(row.ultimoUpdateEfectorInicio, minimum)
     if (next > now) return `the last upload started at ${row.ultimoUpdateEfectorInicio}; the next is allowed from ${next}`
   }

@@ -55,12 +55,16 @@ export function pendingImport(): RawBuilder<boolean> {
       AND (${c('ultimoSyncFechaInicio')} IS NULL OR ${c('ultimoSyncFechaInicio')} < ${c('ultimoUpdateEfectorFin')})))`
 }
 
-/** PROTOCOL.md, efector step 4: the conditions under which an upload may be claimed. */
+/**
+ * PROTOCOL.md, efector step 4: the conditions under which an upload may be
+ * claimed. The least time between uploads is not counted from a claim whose
+ * upload failed: no upload happened, and the retry may take it at once.
+ */
 export function uploadClaimable(dialect: SqlDialect, leaseMinutes: number): RawBuilder<boolean> {
   const minimum = sql`COALESCE(${c('minutosMinimoSyncEfector')}, 0)`
   return sql`(${notImporting()} OR ${staleImport(dialect, leaseMinutes)})
     AND (${notUploading()} OR ${staleUpload(dialect, leaseMinutes)} OR ${failedUpload()})
-    AND (${minimum} <= 0 OR ${c('ultimoUpdateEfectorInicio')} IS NULL
+    AND (${failedUpload()} OR ${minimum} <= 0 OR ${c('ultimoUpdateEfectorInicio')} IS NULL
       OR ${c('ultimoUpdateEfectorInicio')} <= ${dialect.minutesAgo(minimum)})`
 }
 
