@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
+import { runEfectorCycle } from '../src/agent/efector-cycle.js'
 import { runCentralPass } from '../src/central/import-pass.js'
 import { newOwnerId } from '../src/core/owner.js'
 import { openDatabase } from '../src/db/open-database.js'
@@ -77,6 +78,42 @@ describe.each(DIALECTS)('turn-taking on the status row on %s', (dialect) => {
     await setStatus(1, (ago) => ({ ultimoUpdateEfectorInicio: ago(40) }))
     expect((await scenario.runCycle(1)).outcome).toBe('uploaded')
     expect((await scenario.runPass()).outcomes).toEqual([])
+  })
+
+  it('rolls back an upload whose claim another agent took over meanwhile', async () => {
+    scenario = await Scenario.create(dialect, [{ id: 1, name: 'Uno' }])
+    await scenario.stageLocally(1, [header({ idProtocolo: 1, idEfector: 1 })], [])
+    const cycle = await runEfectorCycle(
+      scenario.hospitals.get(1)!.database,
+      scenario.central.database,
+      scenario.efectorConfig(1),
+      scenario.centralConfig,
+      {
+        owner: newOwnerId(),
+        onStep: async (step) => {
+          if (step === 'upload') await setStatus(1, (_ago, now) => ({ ultimoUpdateEfectorInicio: now, labsyncUploadOwner: 'other:1:taken' }))
+        },
+      },
+    )
+    expect(cycle.error?.code).toBe('LABSYNC_CLAIM_LOST')
+    expect(await staged('Uno')).toEqual([])
+    expect(await statusRow(1)).toMatchObject({ labsyncUploadOwner: 'other:1:taken', ultimoUpdateEfectorFin: null })
+  })
+
+  it('rolls back an import whose claim another importer took over meanwhile', async () => {
+    scenario = await Scenario.create(dialect, [{ id: 1, name: 'Uno' }])
+    await scenario.stageLocally(1, [header({ idProtocolo: 1, idEfector: 1 })], [])
+    await scenario.runCycle(1)
+    const pass = await runCentralPass(scenario.central.database, scenario.centralConfig, scenario.retry, {
+      owner: newOwnerId(),
+      onHospital: async () => {
+        await setStatus(1, () => ({ labsyncImportOwner: 'other:2:taken' }))
+      },
+    })
+    expect(pass.outcomes.map((outcome) => outcome.error?.code)).toEqual(['LABSYNC_CLAIM_LOST'])
+    expect(await scenario.centralRows('LAB_ResultadoEncabezado', ['idProtocolo'])).toEqual([])
+    // The other importer's claim is left alone.
+    expect(await statusRow(1)).toMatchObject({ labsyncImportOwner: 'other:2:taken', ultimoSyncFechaFin: null })
   })
 
   it('lets two importers started at the same moment import each hospital exactly once', async () => {

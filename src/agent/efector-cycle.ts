@@ -8,6 +8,7 @@ import { uploadBlockedBecause } from '../protocol/efector-state.js'
 import { centralNow, claimUpload, markUploadFailed, readStatusRow } from '../status/status-store.js'
 import { DEFAULT_EXPORT_DAYS, runExportStep } from './export/export-step.js'
 import { LocalRunLog, readLegacyConfig } from './local-status.js'
+import { uploadOverHttps } from '../transport/https-upload-client.js'
 import { localStagingSources, uploadStaging, type UploadCounts, type UploadSources } from './upload.js'
 
 /**
@@ -30,7 +31,7 @@ export interface CycleResult {
 export interface CycleOptions {
   owner: string
   /** Called between the steps, for progress output (`exported` carries the export's row counts). */
-  onStep?: (step: 'export' | 'exported' | 'claim' | 'upload', detail?: Record<string, unknown>) => void
+  onStep?: (step: 'export' | 'exported' | 'claim' | 'upload', detail?: Record<string, unknown>) => void | Promise<void>
   /** Checked before the claim: once aborted, nothing is claimed (shutdown). */
   signal?: AbortSignal
   /** Wraps the upload's row streams, e.g. to count rows for a progress bar or to stop between batches. */
@@ -39,9 +40,10 @@ export interface CycleOptions {
 
 export async function runEfectorCycle(
   localDb: Database,
-  centralDb: Database,
+  /** The central database and its settings; unused (may be undefined) when efector.transport is https. */
+  centralDb: Database | undefined,
   efector: EfectorConfig,
-  central: CentralConfig,
+  central: CentralConfig | undefined,
   options: CycleOptions,
 ): Promise<CycleResult> {
   const started = performance.now()
@@ -64,7 +66,7 @@ export async function runEfectorCycle(
       durationMs: performance.now() - started,
     })
 
-    options.onStep?.('export', { mode: efector.export.mode, days })
+    await options.onStep?.('export', { mode: efector.export.mode, days })
     let exported: CycleResult['exported']
     try {
       exported = await runExportStep(local, efector, idEfector, days)
@@ -74,12 +76,15 @@ export async function runEfectorCycle(
       return done({ outcome: 'failed', message: error.message, error })
     }
     await log.exported(exported)
-    options.onStep?.('exported', { ...exported })
+    await options.onStep?.('exported', { ...exported })
 
     try {
-      const result = await usingSession(centralDb, (centralSession) =>
-        claimAndUpload(local, centralSession, central, idEfector, options),
-      )
+      const result =
+        efector.transport === 'https'
+          ? await uploadOverHttps(local, efector.https!, idEfector, options)
+          : await usingSession(requireDirect(centralDb, central), (centralSession) =>
+              claimAndUpload(local, centralSession, central!, idEfector, options),
+            )
       if (result.outcome === 'skipped') await log.finished('skipped', result.message)
       else if (result.outcome === 'uploaded') await log.uploaded()
       else await log.finished('failed', `${result.error.code}: ${result.error.message}`)
@@ -90,6 +95,11 @@ export async function runEfectorCycle(
       return done({ outcome: 'failed', exported, message: error.message, error })
     }
   })
+}
+
+function requireDirect(centralDb: Database | undefined, central: CentralConfig | undefined): Database {
+  if (!centralDb || !central) throw new LabsyncError('LABSYNC_CONFIG', 'central: is required when efector.transport is direct')
+  return centralDb
 }
 
 type UploadStepResult =
@@ -116,7 +126,7 @@ async function claimAndUpload(
   const staging = await resolveStagingTables(central, row, settings.schema)
 
   options.signal?.throwIfAborted()
-  options.onStep?.('claim')
+  await options.onStep?.('claim')
   const claimed = await claimUpload(central, tables.status, idEfector, options.owner, settings.leaseMinutes)
   if (!claimed) {
     const now = await centralNow(central)
@@ -125,7 +135,7 @@ async function claimAndUpload(
     return { outcome: 'skipped', message: reason }
   }
 
-  options.onStep?.('upload')
+  await options.onStep?.('upload')
   const startedAt = await centralNow(central)
   const started = performance.now()
   const target = { idEfector, owner: options.owner, status: tables.status, ...staging }

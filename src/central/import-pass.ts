@@ -41,7 +41,7 @@ export interface PassResult {
 export interface PassOptions {
   owner: string
   /** Called before each hospital's merge starts (for progress output), with its row as it was before the claim. */
-  onHospital?: (row: StatusRow) => void
+  onHospital?: (row: StatusRow) => void | Promise<void>
   /** Called with each hospital's outcome as soon as it is known. */
   onImported?: (outcome: ImportOutcome) => void
   /** Checked before each claim: once aborted, no further hospital is claimed (shutdown). */
@@ -69,7 +69,7 @@ export async function runCentralPass(
         outcomes.push({ idEfector: candidate.idEfector, nombreEfector: candidate.nombreEfector, outcome: 'taken', durationMs: 0 })
         continue
       }
-      options.onHospital?.(candidate)
+      await options.onHospital?.(candidate)
       const outcome = await importOne(session, tables, central, retry, candidate, options)
       outcomes.push(outcome)
       options.onImported?.(outcome)

@@ -16,7 +16,7 @@ const LEASE = 60
 const OFFSETS = [null, 'sentinel', 5, 120] as const // minutes ago; 'sentinel' is 2001-01-01
 
 function combinations(now: string): Partial<StatusRow>[] {
-  const at = (offset: (typeof OFFSETS)[number]) =>
+  const at = (offset: number | 'sentinel' | null) =>
     offset === null ? null : offset === 'sentinel' ? '2001-01-01 00:00:00.000' : addMinutes(now, -offset)
   const rows: Partial<StatusRow>[] = []
   let id = 1
