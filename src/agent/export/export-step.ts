@@ -2,25 +2,37 @@ import type { EfectorConfig } from '../../core/config.js'
 import { LabsyncError, toLabsyncError } from '../../core/errors.js'
 import { requireTable } from '../../db/catalog.js'
 import { openDatabase } from '../../db/open-database.js'
+import type { Row } from '../../db/row-validator.js'
 import { usingSession, type Session } from '../../db/session.js'
 import { LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../../db/tables/staging-tables.js'
+import { builtinExportRows } from './builtin-export.js'
+import { countStagingRows } from './count-staging-rows.js'
 import { replaceLocalStaging, type ExportCounts } from './replace-local-staging.js'
 import { sqlExportRows } from './sql-export.js'
 
 export const DEFAULT_EXPORT_DAYS = 7
 
+export interface ExportStepOptions {
+  /** Read and check every row as the export would, and write nothing (modes sql and builtin; mode none counts what is staged). */
+  dryRun?: boolean
+}
+
 /**
  * PROTOCOL.md efector step 2: fill the local staging tables by the
  * configured mode. A failure leaves the previous staging content in place
- * and is reported as LABSYNC_EXPORT; the caller uploads nothing then.
+ * and is reported as LABSYNC_EXPORT (or LABSYNC_ROW_INVALID naming the
+ * protocol and column); the caller uploads nothing then.
  */
 export async function runExportStep(
   local: Session,
   efector: EfectorConfig,
   idEfector: number,
   days: number,
+  options: ExportStepOptions = {},
 ): Promise<ExportCounts & { mode: EfectorConfig['export']['mode'] }> {
   const settings = efector.export
+  const write = (headers: AsyncIterable<Row[]>, details: AsyncIterable<Row[]>) =>
+    options.dryRun ? countStagingRows(idEfector, headers, details) : replaceLocalStaging(local, idEfector, headers, details)
   try {
     switch (settings.mode) {
       case 'none':
@@ -29,9 +41,7 @@ export async function runExportStep(
         const source = openDatabase(settings.sourceUrl ?? efector.url)
         try {
           const counts = await usingSession(source, (sourceSession) =>
-            replaceLocalStaging(
-              local,
-              idEfector,
+            write(
               sqlExportRows(sourceSession, settings.headersSql!, 'headers', days),
               sqlExportRows(sourceSession, settings.detailsSql!, 'details', days),
             ),
@@ -41,9 +51,20 @@ export async function runExportStep(
           await source.close()
         }
       }
-      case 'builtin':
+      case 'builtin': {
+        const source = openDatabase(settings.sourceUrl ?? efector.url)
+        try {
+          const counts = await usingSession(source, async (sourceSession) => {
+            const rows = await builtinExportRows(sourceSession, idEfector, days)
+            return write(rows.headers, rows.details)
+          })
+          return { mode: 'builtin', ...counts }
+        } finally {
+          await source.close()
+        }
+      }
       case 'procedure':
-        // TODO(issues 3 and 4): the builtin export and the stored-procedure call.
+        // TODO(issue 3): the stored-procedure call.
         throw new LabsyncError('LABSYNC_CONFIG', `export mode ${settings.mode} is not available in this version`)
     }
   } catch (error) {
