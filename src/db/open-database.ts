@@ -1,6 +1,7 @@
 import { redactUrl } from '../core/config.js'
 import { LabsyncError } from '../core/errors.js'
 import type { Database } from './database.js'
+import { openMssql } from './dialects/mssql/mssql-database.js'
 import { openPostgres } from './dialects/postgres/postgres-database.js'
 import { openSqlite } from './dialects/sqlite/sqlite-database.js'
 
@@ -20,8 +21,7 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     case 'sqlite':
       return openSqlite(url.replace(/^sqlite:(\/\/)?/i, ''), displayUrl)
     case 'mssql':
-      // TODO(issue 3): the SQL Server dialect.
-      throw new LabsyncError('LABSYNC_CONFIG', `${displayUrl}: SQL Server support is not built yet`)
+      return openMssql(url, displayUrl)
     default:
       throw new LabsyncError('LABSYNC_CONFIG', `${displayUrl}: unknown database URL scheme (postgres://, sqlite: or mssql://)`)
   }
