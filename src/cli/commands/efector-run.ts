@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { runEfectorCycle, type CycleResult } from '../../agent/efector-cycle.js'
 import { requireCentral, requireEfector } from '../../core/config.js'
 import { newOwnerId } from '../../core/owner.js'
+import type { Database } from '../../db/database.js'
 import { commandGroup, usingDatabase, type CliContext } from '../cli-context.js'
 
 export function registerEfectorRun(program: Command, context: CliContext): void {
@@ -11,16 +12,17 @@ export function registerEfectorRun(program: Command, context: CliContext): void 
     .action(async () => {
       const loaded = context.config()
       const efector = requireEfector(loaded)
-      const central = requireCentral(loaded)
+      // Over HTTPS the agent never reaches the central database: no central section is needed.
+      const central = efector.transport === 'https' ? undefined : requireCentral(loaded)
       const owner = newOwnerId()
       const log = context.logger().child({ run: owner, efector: efector.id })
+      const cycle = (local: Database, centralDb: Database | undefined) =>
+        runEfectorCycle(local, centralDb, efector, central, {
+          owner,
+          onStep: (step, detail) => log.debug({ step, ...detail }, 'step'),
+        })
       const result = await usingDatabase(efector.url, (local) =>
-        usingDatabase(central.url, (centralDb) =>
-          runEfectorCycle(local, centralDb, efector, central, {
-            owner,
-            onStep: (step, detail) => log.debug({ step, ...detail }, 'step'),
-          }),
-        ),
+        central ? usingDatabase(central.url, (centralDb) => cycle(local, centralDb)) : cycle(local, undefined),
       )
       context.out(describeCycle(result))
       log[result.outcome === 'failed' ? 'error' : 'info'](

@@ -3,10 +3,13 @@ import type { CliContext } from '../cli-context.js'
 import { registerCentralAddEfector } from './central-add-efector.js'
 import { registerCentralInstall } from './central-install.js'
 import { registerCentralRun } from './central-run.js'
+import { registerCentralServe } from './central-serve.js'
+import { registerCentralToken } from './central-token.js'
 import { registerDemo } from './demo.js'
 import { registerEfectorInstall } from './efector-install.js'
 import { registerEfectorRun } from './efector-run.js'
 import { registerInit } from './init.js'
+import { registerMonitor } from './monitor.js'
 import { registerStatus } from './status.js'
 
 /** Every command of the CLI, in the order `labsync --help` lists them. */
@@ -15,8 +18,11 @@ export const COMMANDS: Array<(program: Command, context: CliContext) => void> = 
   registerCentralInstall,
   registerCentralAddEfector,
   registerCentralRun,
+  registerCentralServe,
+  registerCentralToken,
   registerEfectorInstall,
   registerEfectorRun,
   registerStatus,
+  registerMonitor,
   registerDemo,
 ]
