@@ -6,6 +6,7 @@ import type { Row } from '../../db/row-validator.js'
 import { usingSession, type Session } from '../../db/session.js'
 import { LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../../db/tables/staging-tables.js'
 import { builtinExportRows } from './builtin-export.js'
+import { runExportProcedure } from './procedure-export.js'
 import { countStagingRows } from './count-staging-rows.js'
 import { replaceLocalStaging, type ExportCounts } from './replace-local-staging.js'
 import { sqlExportRows } from './sql-export.js'
@@ -64,8 +65,9 @@ export async function runExportStep(
         }
       }
       case 'procedure':
-        // TODO(issue 3): the stored-procedure call.
-        throw new LabsyncError('LABSYNC_CONFIG', `export mode ${settings.mode} is not available in this version`)
+        // A dry run does not call the procedure (it writes the staging tables itself): it counts what is staged.
+        if (!options.dryRun) await runExportProcedure(local, settings.procedure, idEfector)
+        return { mode: 'procedure', ...(await countLocalStaging(local, idEfector)) }
     }
   } catch (error) {
     const wrapped = toLabsyncError(error, 'LABSYNC_EXPORT', { efector: idEfector })
