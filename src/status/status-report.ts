@@ -29,6 +29,9 @@ export interface EfectorReport {
   retryAfter: string | null
   /** The legacy job, not labsync, made the last upload. */
   legacyUpload: boolean
+  /** Least minutes between two uploads / two imports of this hospital (status row). */
+  minutosMinimoSyncEfector: number | null
+  minutosMinimoSyncPrincipal: number | null
 }
 
 export interface StatusReport {
@@ -72,5 +75,7 @@ export function reportOf(row: StatusRow, now: string, leaseMinutes: number): Efe
     importFailures: row.labsyncImportFailures ?? 0,
     retryAfter: row.labsyncImportRetryAfter,
     legacyUpload: row.ultimoUpdateEfectorFin !== null && row.labsyncUploadFin !== row.ultimoUpdateEfectorFin,
+    minutosMinimoSyncEfector: row.minutosMinimoSyncEfector,
+    minutosMinimoSyncPrincipal: row.minutosMinimoSyncPrincipal,
   }
 }
