@@ -13,6 +13,8 @@ export class TcpProxy {
   bytesUp = 0
   bytesDown = 0
   cuts = 0
+  /** Date.now() at the last cut. */
+  cutAtMs: number | undefined
 
   private constructor(server: net.Server) {
     this.#server = server
@@ -51,6 +53,7 @@ export class TcpProxy {
       if (this.#cutAt !== undefined && this.bytesUp >= this.#cutAt) {
         this.#cutAt = undefined
         this.cuts += 1
+        this.cutAtMs = Date.now()
         for (const socket of this.#sockets) socket.destroy()
         return
       }
