@@ -99,6 +99,8 @@ export function parseMssqlUrl(url: string, displayUrl: string): MssqlTarget {
       dateFormat: 'ymd',
       // SET XACT_ABORT ON: any error inside a transaction rolls the whole transaction back.
       abortTransactionOnError: true,
+      // Kysely's MssqlQueryCompiler quotes identifiers with double quotes.
+      enableQuotedIdentifier: true,
       rowCollectionOnRequestCompletion: false,
       useColumnNames: false,
       camelCaseColumns: false,
