@@ -6,6 +6,7 @@ import { registerCentralRun } from './central-run.js'
 import { registerCentralServe } from './central-serve.js'
 import { registerCentralToken } from './central-token.js'
 import { registerDemo } from './demo.js'
+import { registerEfectorExport } from './efector-export.js'
 import { registerEfectorInstall } from './efector-install.js'
 import { registerEfectorRun } from './efector-run.js'
 import { registerInit } from './init.js'
@@ -21,6 +22,7 @@ export const COMMANDS: Array<(program: Command, context: CliContext) => void> = 
   registerCentralServe,
   registerCentralToken,
   registerEfectorInstall,
+  registerEfectorExport,
   registerEfectorRun,
   registerStatus,
   registerMonitor,
