@@ -128,6 +128,8 @@ const efectorSchema = z
     export: exportSchema.default({ mode: 'none', procedure: 'LAB_ExportaResultadosValidados' }),
     /** Cron expression of the efector cycle when run by `labsync efector start`. */
     schedule: z.string().default('*/15 * * * *'),
+    /** Seconds after which the agent lock of a process that stopped its heartbeat is presumed dead. Default 300. */
+    lockLeaseSeconds: z.number().int().min(1).default(300),
     /** direct: the agent writes the central database itself; https: it pushes to `labsync central serve`. Default direct. */
     transport: z.enum(['direct', 'https']).default('direct'),
     /** transport https: the server, this hospital's token and the CA file. */

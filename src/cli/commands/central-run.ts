@@ -1,8 +1,9 @@
 import type { Command } from 'commander'
-import { runCentralPass, type ImportOutcome } from '../../central/import-pass.js'
-import { requireCentral } from '../../core/config.js'
-import { newOwnerId } from '../../core/owner.js'
-import { commandGroup, usingDatabase, type CliContext } from '../cli-context.js'
+import type { ImportOutcome } from '../../central/import-pass.js'
+import { runCentralOnce } from '../../daemon/central-importer.js'
+import { commandGroup, type CliContext } from '../cli-context.js'
+import { withShutdown } from '../cli-shutdown.js'
+import { createProgressBar } from '../progress-bar.js'
 
 export function registerCentralRun(program: Command, context: CliContext): void {
   commandGroup(program, 'central', 'the central server: tables, hospitals, imports')
@@ -10,31 +11,13 @@ export function registerCentralRun(program: Command, context: CliContext): void 
     .description('one central pass: import every hospital that is pending import')
     .action(async () => {
       const loaded = context.config()
-      const central = requireCentral(loaded)
-      const owner = newOwnerId()
-      const log = context.logger().child({ run: owner })
-      const pass = await usingDatabase(central.url, (database) =>
-        runCentralPass(database, central, loaded.config.importer.retry, {
-          owner,
-          onHospital: (row) => log.debug({ efector: row.idEfector }, 'importing'),
-        }),
+      const logger = context.logger()
+      const pass = await withShutdown(loaded, logger, (shutdown) =>
+        runCentralOnce(loaded, { logger, shutdown, progress: createProgressBar() }),
       )
       const imported = pass.outcomes.filter((outcome) => outcome.outcome !== 'taken')
       if (imported.length === 0) context.out('central pass: no hospital is pending import')
-      for (const outcome of imported) {
-        context.out(describeImport(outcome))
-        log[outcome.outcome === 'failed' || outcome.outcome === 'partial' ? 'error' : 'info'](
-          {
-            efector: outcome.idEfector,
-            outcome: outcome.outcome,
-            code: outcome.error?.code,
-            headers: outcome.merge?.stagedHeaders,
-            details: outcome.merge?.importedDetails,
-            durationMs: Math.round(outcome.durationMs),
-          },
-          'import',
-        )
-      }
+      for (const outcome of imported) context.out(describeImport(outcome))
       if (pass.outcomes.some((outcome) => outcome.outcome === 'failed' || outcome.outcome === 'partial')) context.exitCode = 1
     })
 }

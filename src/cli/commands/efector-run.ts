@@ -1,9 +1,9 @@
 import type { Command } from 'commander'
-import { runEfectorCycle, type CycleResult } from '../../agent/efector-cycle.js'
-import { requireCentral, requireEfector } from '../../core/config.js'
-import { newOwnerId } from '../../core/owner.js'
-import type { Database } from '../../db/database.js'
-import { commandGroup, usingDatabase, type CliContext } from '../cli-context.js'
+import type { CycleResult } from '../../agent/efector-cycle.js'
+import { runEfectorOnce } from '../../daemon/efector-agent.js'
+import { commandGroup, type CliContext } from '../cli-context.js'
+import { withShutdown } from '../cli-shutdown.js'
+import { createProgressBar } from '../progress-bar.js'
 
 export function registerEfectorRun(program: Command, context: CliContext): void {
   commandGroup(program, 'efector', "a hospital's agent: export and upload")
@@ -11,30 +11,11 @@ export function registerEfectorRun(program: Command, context: CliContext): void 
     .description('one efector cycle: export, claim, upload')
     .action(async () => {
       const loaded = context.config()
-      const efector = requireEfector(loaded)
-      // Over HTTPS the agent never reaches the central database: no central section is needed.
-      const central = efector.transport === 'https' ? undefined : requireCentral(loaded)
-      const owner = newOwnerId()
-      const log = context.logger().child({ run: owner, efector: efector.id })
-      const cycle = (local: Database, centralDb: Database | undefined) =>
-        runEfectorCycle(local, centralDb, efector, central, {
-          owner,
-          onStep: (step, detail) => log.debug({ step, ...detail }, 'step'),
-        })
-      const result = await usingDatabase(efector.url, (local) =>
-        central ? usingDatabase(central.url, (centralDb) => cycle(local, centralDb)) : cycle(local, undefined),
+      const logger = context.logger()
+      const result = await withShutdown(loaded, logger, (shutdown) =>
+        runEfectorOnce(loaded, { logger, shutdown, progress: createProgressBar() }),
       )
       context.out(describeCycle(result))
-      log[result.outcome === 'failed' ? 'error' : 'info'](
-        {
-          outcome: result.outcome,
-          code: result.error?.code,
-          headers: result.uploaded?.headers,
-          details: result.uploaded?.details,
-          durationMs: Math.round(result.durationMs),
-        },
-        'efector cycle',
-      )
       if (result.outcome === 'failed') context.exitCode = result.error?.exitCode ?? 1
     })
 }

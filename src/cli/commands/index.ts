@@ -4,11 +4,13 @@ import { registerCentralAddEfector } from './central-add-efector.js'
 import { registerCentralInstall } from './central-install.js'
 import { registerCentralRun } from './central-run.js'
 import { registerCentralServe } from './central-serve.js'
+import { registerCentralStart } from './central-start.js'
 import { registerCentralToken } from './central-token.js'
 import { registerDemo } from './demo.js'
 import { registerEfectorExport } from './efector-export.js'
 import { registerEfectorInstall } from './efector-install.js'
 import { registerEfectorRun } from './efector-run.js'
+import { registerEfectorStart } from './efector-start.js'
 import { registerInit } from './init.js'
 import { registerMonitor } from './monitor.js'
 import { registerStatus } from './status.js'
@@ -19,11 +21,13 @@ export const COMMANDS: Array<(program: Command, context: CliContext) => void> = 
   registerCentralInstall,
   registerCentralAddEfector,
   registerCentralRun,
+  registerCentralStart,
   registerCentralServe,
   registerCentralToken,
   registerEfectorInstall,
   registerEfectorExport,
   registerEfectorRun,
+  registerEfectorStart,
   registerStatus,
   registerMonitor,
   registerDemo,
