@@ -170,12 +170,12 @@ export async function readLatestPass(session: Session, table: TableName): Promis
   }
 }
 
-/** Each hospital's newest import that committed (outcome other than failed). */
-export async function readLastImports(session: Session, table: TableName): Promise<Map<number, StoredRun>> {
+/** Each hospital's newest run of this kind that committed (outcome other than failed). */
+export async function readLastCommittedRuns(session: Session, table: TableName, kind: StoredRun['kind']): Promise<Map<number, StoredRun>> {
   const newest = session.db
     .selectFrom(kyselyTable(table))
     .select((eb) => eb.fn.max('id').as('id'))
-    .where('kind', '=', 'import')
+    .where('kind', '=', kind)
     .where('outcome', '<>', 'failed')
     .groupBy('idEfector')
   const rows = await session.db.selectFrom(kyselyTable(table)).selectAll().where('id', 'in', newest).execute()

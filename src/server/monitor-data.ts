@@ -4,7 +4,7 @@ import { requireTable } from '../db/catalog.js'
 import type { Database } from '../db/database.js'
 import { usingSession } from '../db/session.js'
 import { HISTORY_TABLE_NAME } from '../db/tables/history-table.js'
-import { countFailedRuns, readLastImports, readLatestPass, readRuns, type StoredRun } from '../history/run-history.js'
+import { countFailedRuns, readLastCommittedRuns, readLatestPass, readRuns, type StoredRun } from '../history/run-history.js'
 import { addMinutes, minutesBetween, type EfectorState } from '../protocol/efector-state.js'
 import { readStatusReport, type EfectorReport } from '../status/status-report.js'
 import { alertThresholdMinutes, scheduleMinutes, type AlertRule } from './alert-threshold.js'
@@ -28,7 +28,9 @@ export interface EfectorView {
   /** The protocol state (PROTOCOL.md) and whether the last upload or import failed. */
   state: EfectorState
   failed: boolean
+  /** The last committed upload: ultimoUpdateEfectorFin, or while that is NULL the last committed upload in the history. */
   lastUploadAt: string | null
+  /** The last successful import: ultimoSyncFechaFin, or while that is NULL the last committed import in the history. */
   lastImportAt: string | null
   uploadStartedAt: string | null
   importStartedAt: string | null
@@ -110,13 +112,15 @@ export async function readNetwork(source: MonitorSource): Promise<NetworkView> {
       counts[entry.kind] = entry.failures
       failures.set(entry.idEfector, counts)
     }
-    const lastImports = await readLastImports(session, history)
+    const lastUploads = await readLastCommittedRuns(session, history, 'upload')
+    const lastImports = await readLastCommittedRuns(session, history, 'import')
     const iso = (value: string) => wallClockToIso(value, source.timeZone)
     return {
       now: iso(report.now),
       efectores: report.efectores.map((efector) =>
         viewOf(efector, report.now, source, {
           failures: failures.get(efector.idEfector) ?? { upload: 0, import: 0 },
+          lastUpload: lastUploads.get(efector.idEfector),
           lastImport: lastImports.get(efector.idEfector),
         }),
       ),
@@ -138,23 +142,26 @@ export function viewOf(
   report: EfectorReport,
   now: string,
   source: Pick<MonitorSource, 'timeZone' | 'alert'>,
-  history: { failures: FailureCounts; lastImport: StoredRun | undefined },
+  history: { failures: FailureCounts; lastUpload: StoredRun | undefined; lastImport: StoredRun | undefined },
 ): EfectorView {
   const iso = (value: string | null) => wallClockToIsoOrNull(value, source.timeZone)
   const since = (value: string | null) => (value === null ? null : Math.max(0, Math.round(minutesBetween(value, now) * 60)))
   const threshold = alertThresholdMinutes(source.alert, report)
+  // While an upload or import runs (or after one died) its Fin column is NULL; the history still knows the last one that committed.
+  const lastUploadAt = report.lastUploadAt ?? history.lastUpload?.finishedAt ?? null
+  const lastImportAt = report.lastImportAt ?? history.lastImport?.finishedAt ?? null
   return {
     idEfector: report.idEfector,
     nombreEfector: report.nombreEfector,
     status: report.state === 'stale' ? 'stale' : report.failed ? 'failed' : report.state,
     state: report.state,
     failed: report.failed,
-    lastUploadAt: iso(report.lastUploadAt),
-    lastImportAt: iso(report.lastImportAt),
+    lastUploadAt: iso(lastUploadAt),
+    lastImportAt: iso(lastImportAt),
     uploadStartedAt: iso(report.uploadStartedAt),
     importStartedAt: iso(report.importStartedAt),
-    secondsSinceUpload: since(report.lastUploadAt),
-    secondsSinceImport: since(report.lastImportAt),
+    secondsSinceUpload: since(lastUploadAt),
+    secondsSinceImport: since(lastImportAt),
     lastHeaders: report.lastHeaders,
     lastDetails: report.lastDetails,
     lastImportHeaders: history.lastImport?.headerRows ?? null,
@@ -167,7 +174,7 @@ export function viewOf(
     legacyUpload: report.legacyUpload,
     scheduleMinutes: scheduleMinutes(source.alert, report),
     alertThresholdMinutes: threshold,
-    overdue: report.lastImportAt === null || report.lastImportAt < addMinutes(now, -threshold),
+    overdue: lastImportAt === null || lastImportAt < addMinutes(now, -threshold),
   }
 }
 
