@@ -60,16 +60,25 @@ export class IngestService {
       if (existing) return viewOf(ownSession(existing, idEfector))
 
       await this.#expireIdle(session)
+      // A new session of the same hospital while its previous one has had no request for longer than a
+      // request may last: that agent run is gone (or the server restarted), so its session is closed as
+      // failed and the claim it held may be taken at once. A session still in use keeps its claim.
+      const superseded = await session.db
+        .selectFrom(kyselyTable(tables.uploadSession))
+        .select('sessionId')
+        .where('state', '=', 'open')
+        .where('idEfector', '=', idEfector)
+        .where('lastActivityAt', '<', session.dialect.minutesAgo(this.#serve.requestTimeoutSeconds / 60))
+        .execute()
+      for (const previous of superseded) {
+        const row = await this.#readSession(session, String(previous.sessionId))
+        if (row) await this.#fail(session, row, new LabsyncError('LABSYNC_UPLOAD_SESSION', 'superseded by a new upload of the same hospital'))
+      }
       const open = await session.db
         .selectFrom(kyselyTable(tables.uploadSession))
         .select(['sessionId', 'idEfector'])
         .where('state', '=', 'open')
         .execute()
-      // A new upload of the same hospital means its previous agent run gave up: that session is abandoned.
-      for (const previous of open.filter((row) => Number(row.idEfector) === idEfector)) {
-        const row = await this.#readSession(session, String(previous.sessionId))
-        if (row) await this.#fail(session, row, new LabsyncError('LABSYNC_UPLOAD_SESSION', 'superseded by a new upload of the same hospital'))
-      }
       if (open.filter((row) => Number(row.idEfector) !== idEfector).length >= this.#serve.maxConcurrentUploads) {
         throw new LabsyncError('LABSYNC_SERVER_BUSY', `${this.#serve.maxConcurrentUploads} uploads are open; try again later`, {
           location: { efector: idEfector },

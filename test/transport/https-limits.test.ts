@@ -137,4 +137,15 @@ describe.each(DIALECTS)('HTTPS limits and errors on %s', (dialect) => {
     expect(result.outcome).toBe('skipped')
     expect(result.message).toContain('importing')
   })
+
+  it('answers 409 while another upload of the hospital is under way, as the direct mode skips', async () => {
+    const { scenario, harness, call } = await setUp([{ id: 101, name: 'HospitalNorte' }])
+    expect((await call('POST', '/v1/uploads', begin(101, 'in-use'))).status).toBe(200)
+    const during = await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])
+    const result = await harness.runCycle(scenario, 101)
+    expect(result.outcome).toBe('skipped')
+    expect(result.message).toContain('another upload')
+    expect(await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])).toEqual(during)
+    expect((await call('GET', '/v1/uploads/in-use')).body).toMatchObject({ state: 'open', nextChunk: 0 })
+  })
 })

@@ -48,7 +48,7 @@ describe.each(DIALECTS)('HTTPS server killed mid-upload on %s', (dialect) => {
     writeFileSync(
       configFile,
       JSON.stringify({
-        central: { url: scenario.central.url, serve: { host: '127.0.0.1', port: 0, tls: { cert: certificate.certFile, key: certificate.keyFile } } },
+        central: { url: scenario.central.url, serve: { host: '127.0.0.1', port: 0, requestTimeoutSeconds: 1, tls: { cert: certificate.certFile, key: certificate.keyFile } } },
         log: { level: 'warn' },
       }),
     )
@@ -96,6 +96,7 @@ describe.each(DIALECTS)('HTTPS server killed mid-upload on %s', (dialect) => {
 
     // A new server and the hospital's next run: the abandoned session is superseded and the new upload commits.
     server = await startChild(configFile)
+    await new Promise((resolve) => setTimeout(resolve, 1_200)) // past requestTimeoutSeconds: the old session is surely dead
     await scenario.stageLocally(101, [header({ idProtocolo: 9, idEfector: 101 })], [])
     expect((await cycle(server.url)).outcome).toBe('uploaded')
     expect((await scenario.centralRows('LAB_Temp_HospitalNorteResultadoEncabezado', ['idProtocolo'])).map((row) => row.idProtocolo)).toEqual([9])
