@@ -46,8 +46,14 @@ export class Scheduler extends EventEmitter<SchedulerEventMap> {
 
   constructor(options: SchedulerOptions) {
     super()
-    // Parses now, so that a bad expression or zone fails at start-up and not at the first tick.
-    new Cron(options.schedule, { paused: true, timezone: options.timeZone }).stop()
+    // Checked now, so that a bad expression or zone fails at start-up and not at the first tick.
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: options.timeZone })
+    } catch {
+      throw new Error(`unknown time zone ${JSON.stringify(options.timeZone)}`)
+    }
+    const probe = new Cron(options.schedule, { paused: true, timezone: options.timeZone })
+    probe.stop()
     this.#options = options
   }
 
