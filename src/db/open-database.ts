@@ -1,7 +1,10 @@
 import { redactUrl } from '../core/config.js'
 import { LabsyncError } from '../core/errors.js'
-import type { Database } from './database.js'
+import type { Database, DialectName, SqlDialect } from './database.js'
 import { openMssql } from './dialects/mssql/mssql-database.js'
+import { mssqlDialect } from './dialects/mssql/mssql-dialect.js'
+import { postgresDialect } from './dialects/postgres/postgres-dialect.js'
+import { sqliteDialect } from './dialects/sqlite/sqlite-dialect.js'
 import { openPostgres } from './dialects/postgres/postgres-database.js'
 import { openSqlite } from './dialects/sqlite/sqlite-database.js'
 
@@ -24,5 +27,17 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
       return openMssql(url, displayUrl)
     default:
       throw new LabsyncError('LABSYNC_CONFIG', `${displayUrl}: unknown database URL scheme (postgres://, sqlite: or mssql://)`)
+  }
+}
+
+/** A dialect by name, for statements written without connecting (`labsync sql`). */
+export function dialectNamed(name: DialectName): SqlDialect {
+  switch (name) {
+    case 'mssql':
+      return mssqlDialect
+    case 'postgres':
+      return postgresDialect
+    case 'sqlite':
+      return sqliteDialect
   }
 }

@@ -13,6 +13,7 @@ import { registerEfectorRun } from './efector-run.js'
 import { registerEfectorStart } from './efector-start.js'
 import { registerInit } from './init.js'
 import { registerMonitor } from './monitor.js'
+import { registerSql } from './sql.js'
 import { registerStatus } from './status.js'
 
 /** Every command of the CLI, in the order `labsync --help` lists them. */
@@ -29,6 +30,7 @@ export const COMMANDS: Array<(program: Command, context: CliContext) => void> = 
   registerEfectorRun,
   registerEfectorStart,
   registerStatus,
+  registerSql,
   registerMonitor,
   registerDemo,
 ]
