@@ -2,24 +2,32 @@ import { Counter, Gauge, Registry } from 'prom-client'
 import type { NetworkView, ShownState } from './monitor-data.js'
 
 /**
- * The monitor's Prometheus metrics, on a registry of their own (never the
+ * The monitor's Prometheus metrics, on registries of their own (never the
  * global one), set from one reading of the central database per scrape.
  * When the database does not answer, only `labsync_monitor_database_up 0`
- * is exposed: no stale figures.
+ * is exposed: no stale figures; the importer pass gauges appear only once
+ * labsync_run holds a pass.
  */
 export const SHOWN_STATES: readonly ShownState[] = ['idle', 'uploading', 'importing', 'pending', 'stale', 'failed']
 
 export interface MonitorMetrics {
+  /** The registry of the hospital metrics (and the exposition content type). */
   registry: Registry
   /** Replaces every value with those of this reading and returns the exposition text. */
   render(network: NetworkView | undefined): Promise<string>
 }
 
 export function createMonitorMetrics(): MonitorMetrics {
+  const upRegistry = new Registry()
   const registry = new Registry()
+  const passRegistry = new Registry()
   const registers = [registry]
   const efectorLabels = ['efector', 'nombre'] as const
-  const databaseUp = new Gauge({ name: 'labsync_monitor_database_up', help: '1 when the central database answered this scrape, else 0', registers })
+  const databaseUp = new Gauge({
+    name: 'labsync_monitor_database_up',
+    help: '1 when the central database answered this scrape, else 0',
+    registers: [upRegistry],
+  })
   const sinceUpload = new Gauge({
     name: 'labsync_efector_seconds_since_last_upload',
     help: 'Seconds since the last committed upload of the hospital (central clock); absent when never',
@@ -65,14 +73,14 @@ export function createMonitorMetrics(): MonitorMetrics {
   const passDuration = new Gauge({
     name: 'labsync_importer_pass_duration_seconds',
     help: 'Duration of the latest importer pass that imported anything: first import start to last import end, from labsync_run',
-    registers,
+    registers: [passRegistry],
   })
-  const passImports = new Gauge({ name: 'labsync_importer_pass_imports', help: 'Imports (failed ones included) of the latest importer pass', registers })
-  const passFailed = new Gauge({ name: 'labsync_importer_pass_failed_imports', help: 'Failed imports of the latest importer pass', registers })
+  const passImports = new Gauge({ name: 'labsync_importer_pass_imports', help: 'Imports (failed ones included) of the latest importer pass', registers: [passRegistry] })
+  const passFailed = new Gauge({ name: 'labsync_importer_pass_failed_imports', help: 'Failed imports of the latest importer pass', registers: [passRegistry] })
   const passEnd = new Gauge({
     name: 'labsync_importer_pass_end_timestamp_seconds',
     help: 'Unix time at which the latest importer pass recorded its last import',
-    registers,
+    registers: [passRegistry],
   })
 
   let queue: Promise<unknown> = Promise.resolve()
@@ -81,8 +89,9 @@ export function createMonitorMetrics(): MonitorMetrics {
     // One scrape at a time: values are reset and set, then serialised.
     const next = queue.then(async () => {
       registry.resetMetrics()
+      passRegistry.resetMetrics()
       databaseUp.set(network ? 1 : 0)
-      if (!network) return registry.metrics()
+      if (!network) return upRegistry.metrics()
       for (const efector of network.efectores) {
         const labels = { efector: String(efector.idEfector), nombre: efector.nombreEfector ?? '' }
         if (efector.secondsSinceUpload !== null) sinceUpload.set(labels, efector.secondsSinceUpload)
@@ -102,7 +111,7 @@ export function createMonitorMetrics(): MonitorMetrics {
         passFailed.set(pass.failed)
         passEnd.set(Date.parse(pass.finishedAt) / 1000)
       }
-      return registry.metrics()
+      return Registry.merge(pass ? [upRegistry, registry, passRegistry] : [upRegistry, registry]).metrics()
     })
     queue = next.catch(() => undefined)
     return next
