@@ -1,28 +1,30 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { sql } from 'kysely'
 import { runEfectorCycle, type CycleResult } from '../agent/efector-cycle.js'
-import { replaceLocalStaging } from '../agent/export/replace-local-staging.js'
 import { installEfector } from '../agent/install-efector.js'
 import { runCentralPass, type ImportOutcome } from '../central/import-pass.js'
 import { addEfector, installCentral } from '../central/install-central.js'
 import { loadConfigFile, requireCentral, requireEfector } from '../core/config.js'
 import { LabsyncError } from '../core/errors.js'
 import { newOwnerId } from '../core/owner.js'
-import type { Database } from '../db/database.js'
 import { openDatabase } from '../db/open-database.js'
-import type { Row } from '../db/row-validator.js'
-import { usingSession } from '../db/session.js'
-import { DETAIL_COLUMNS, HEADER_COLUMNS } from '../db/tables/staging-tables.js'
-import { generateProtocols, secondRound, type DemoProtocol } from './demo-staging-data.js'
+import { normaliseDatetime } from '../db/row-validator.js'
+import { usingSession, type Session } from '../db/session.js'
+import { createSilTables } from './create-sil-tables.js'
+import { correctLaboratory } from './demo-corrections.js'
+import { generateLaboratory, writeLaboratory, type DemoProtocolFacts } from './demo-laboratory.js'
 
 /**
  * `labsync demo`: the whole chain on embedded SQLite files. A central
  * database and N hospitals are installed and registered; each hospital's
- * local staging is filled with generated results; one efector cycle per
- * hospital and one central pass move them; a second round corrects and
- * annuls protocols and moves the changes. The configuration files it used
- * stay in the folder for the newcomer to go on with.
+ * database gets the laboratory system's tables (EXPORT.md) filled with
+ * generated patients, protocols and results; one efector cycle per
+ * hospital (builtin export, upload) and one central pass move them; in a
+ * second round the laboratories correct results and annul protocols in
+ * their SIL tables, and the changes move the same way. The configuration
+ * files it used stay in the folder for the newcomer to go on with.
  */
 export interface DemoOptions {
   dir?: string
@@ -45,6 +47,10 @@ export interface DemoResult {
   hospitals: DemoHospitalSummary[]
   seconds: number
 }
+
+/** Days of validations each demo export takes; protocols go a few days further back, so the window shows. */
+export const DEMO_EXPORT_DAYS = 30
+const DEMO_SPAN_DAYS = 34
 
 const HOSPITAL_NAMES = [
   'Hospital Escuela San Martín',
@@ -82,23 +88,27 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     })
     out(`installed the central tables and registered ${hospitals.length} hospitals`)
 
-    const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000)
-    const rounds = new Map<number, DemoProtocol[]>()
+    const generated = new Map<number, DemoProtocolFacts[]>()
     for (const hospital of hospitals) {
       const loaded = loadConfigFile(path.join(dir, `efector-${hospital.id}.yaml`))
       const efector = requireEfector(loaded)
       const local = openDatabase(efector.url)
       try {
-        await usingSession(local, (session) => installEfector(session))
-        const protocols = generateProtocols({
-          idEfector: hospital.id,
-          nombreEfector: hospital.display,
-          protocols: options.protocols,
-          seed: options.seed,
-          now,
+        await usingSession(local, async (session) => {
+          await installEfector(session)
+          await createSilTables(session)
+          const laboratory = generateLaboratory({
+            idEfector: hospital.id,
+            nombreEfector: hospital.display,
+            patients: Math.max(400, Math.ceil(options.protocols * 1.2)),
+            protocols: options.protocols,
+            seed: options.seed,
+            today: await databaseToday(session),
+            spanDays: DEMO_SPAN_DAYS,
+          })
+          await writeLaboratory(session, laboratory.tables)
+          generated.set(hospital.id, laboratory.protocols)
         })
-        rounds.set(hospital.id, protocols)
-        await stage(local, hospital.id, protocols)
         const cycle = await runEfectorCycle(local, centralDb, efector, centralConfig, { owner: newOwnerId() })
         expectUploaded(cycle)
         summaries.push({
@@ -127,8 +137,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const efector = requireEfector(loadConfigFile(path.join(dir, `efector-${hospital.id}.yaml`)))
       const local = openDatabase(efector.url)
       try {
-        const changed = secondRound(rounds.get(hospital.id)!, options.seed + hospital.id)
-        await stage(local, hospital.id, changed.protocols)
+        const changed = await usingSession(local, (session) =>
+          correctLaboratory(session, generated.get(hospital.id)!, { seed: options.seed + hospital.id, exportDays: DEMO_EXPORT_DAYS }),
+        )
         const cycle = await runEfectorCycle(local, centralDb, efector, centralConfig, { owner: newOwnerId() })
         expectUploaded(cycle)
         const summary = summaries.find((entry) => entry.idEfector === hospital.id)!
@@ -168,16 +179,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   return { dir, hospitals: summaries, seconds: (performance.now() - started) / 1000 }
 }
 
-async function stage(local: Database, idEfector: number, protocols: DemoProtocol[]): Promise<void> {
-  const headerRows: Row[] = protocols.map((protocol) => HEADER_COLUMNS.map((column) => protocol.header[column.name] ?? null))
-  const detailRows: Row[] = protocols.flatMap((protocol) =>
-    protocol.details.map((detail) => DETAIL_COLUMNS.map((column) => detail[column.name] ?? null)),
-  )
-  await usingSession(local, (session) => replaceLocalStaging(session, idEfector, batches(headerRows), batches(detailRows)))
-}
-
-async function* batches(rows: Row[], size = 2000): AsyncIterable<Row[]> {
-  for (let start = 0; start < rows.length; start += size) yield rows.slice(start, start + size)
+/** Today on the hospital database's clock, the clock the export's window is measured by. */
+async function databaseToday(session: Session): Promise<string> {
+  const { rows } = await session.run<{ now: string }>(sql`SELECT ${session.dialect.now()} AS now`)
+  return normaliseDatetime(rows[0].now).slice(0, 10)
 }
 
 function expectUploaded(cycle: CycleResult): void {
@@ -219,12 +224,14 @@ log:
   for (const id of ids) {
     writeFileSync(
       path.join(dir, `efector-${id}.yaml`),
-      `# Written by labsync demo: hospital ${id}, its own SQLite file, uploading to central.db.
+      `# Written by labsync demo: hospital ${id}, its own SQLite file (which also holds its laboratory
+# system's tables), uploading to central.db. The builtin export reads the SIL tables of that file.
 efector:
   id: ${id}
   url: sqlite:efector-${id}.db
   export:
-    mode: none
+    mode: builtin
+    days: ${DEMO_EXPORT_DAYS}
 central:
   url: sqlite:central.db
   leaseMinutes: 60
