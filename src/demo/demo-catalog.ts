@@ -123,8 +123,8 @@ export const PRACTICES: readonly DemoPractice[] = [
       part('OPH', 'pH', '', 'Tira reactiva', '5,0 - 7,0', numeric(1, 4.8, 8.2)),
       part('OPRO', 'Proteínas', '', 'Tira reactiva', 'No contiene', textResult('No contiene', 'Vestigios', '+', '++')),
       part('OSED', 'Sedimento urinario', '', '', '', title),
-      part('OLEU', 'Leucocitos', '/campo', 'Microscopía', '0 - 5', textResult('0 - 2 /campo', '3 - 5 /campo', '10 - 15 /campo', 'Abundantes')),
-      part('OHEM', 'Hematíes', '/campo', 'Microscopía', '0 - 2', textResult('No se observan', '0 - 2 /campo', '5 - 8 /campo')),
+      part('OLEU', 'Leucocitos', '/campo', 'Microscopía', '0 - 5', textResult('0 - 2', '3 - 5', '10 - 15', 'Abundantes')),
+      part('OHEM', 'Hematíes', '/campo', 'Microscopía', '0 - 2', textResult('No se observan', '0 - 2', '5 - 8')),
     ],
   },
   {

@@ -58,6 +58,7 @@ export interface DemoProtocolFacts {
   lastValidationDaysAgo: number | null
   /** Taken by the export: idTipoServicio < 4, patient not excluded, not annulled. */
   exportable: boolean
+  /** Validated numeric results, which round 2 may correct. */
   numericDetails: number[]
 }
 
@@ -109,7 +110,7 @@ export function generateLaboratory(options: DemoLaboratoryOptions): GeneratedLab
     const protocol = protocolRow(random, options, idProtocolo, index, patient, taken)
     const practices = PRACTICES.filter((practice) => chance(random, practice.frequency))
     if (practices.length === 0) practices.push(PRACTICES.find((practice) => practice.codigo === 'GLU')!)
-    protocol.idMuestra = practices.some((practice) => practice.idArea === 3 || practice.codigo === 'UROC') ? (practices.length === 1 ? 4 : 3) : chance(random, 0.15) ? null : 1
+    protocol.idMuestra = sampleType(random, practices)
 
     const result = resultRows(random, { idProtocolo, idEfector: options.idEfector, taken, midnight, practices, items, counters })
     tables.LAB_Protocolo.push(protocol)
@@ -124,6 +125,14 @@ export function generateLaboratory(options: DemoLaboratoryOptions): GeneratedLab
     })
   }
   return { tables, protocols: facts }
+}
+
+/** The protocol's main sample: urine when only urine is asked for, blood otherwise; some SILs leave it unset. */
+function sampleType(random: Random, practices: readonly DemoPractice[]): number | null {
+  if (chance(random, 0.15)) return null
+  if (practices.every((practice) => practice.codigo === 'UROC')) return 4
+  if (practices.every((practice) => practice.idArea === 3 || practice.codigo === 'UROC')) return 3
+  return practices.every((practice) => practice.idArea === 2 || practice.idArea === 5) ? 2 : 1
 }
 
 const startOfDay = (date: Date) => Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate())
@@ -311,7 +320,7 @@ function resultRows(random: Random, options: ResultOptions) {
         const { low, high, decimals } = entry.result
         // The analyser reports more decimals than the item prints: the export rounds them.
         row.resultadoNum = (low + random() * (high - low)).toFixed(decimals + 2)
-        numericDetails.push(idDetalleProtocolo)
+        if (validated) numericDetails.push(idDetalleProtocolo)
       } else if (entry.result.kind === 'text') {
         row.resultadoCar = pick(random, entry.result.values)
       }
