@@ -1,5 +1,6 @@
 /**
- * `node --import tsx bench/transport.ts [--efectores 3] [--protocols 300] [--seed 1] [--runs 3]`:
+ * `node --import tsx bench/transport.ts [--efectores 3] [--protocols 300] [--seed 1] [--runs 3]`
+ * (the demo's options, and how many runs of each to take the median of):
  * the upload of the demo's largest hospital, direct (the agent writes the
  * central PostgreSQL itself) against HTTPS (the agent pushes to `central
  * serve`, which writes it). Both go through a counting TCP relay on
@@ -13,16 +14,14 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { Writable } from 'node:stream'
 import { runEfectorCycle } from '../src/agent/efector-cycle.js'
-import { installEfector } from '../src/agent/install-efector.js'
 import { addEfector, installCentral } from '../src/central/install-central.js'
-import { configSchema } from '../src/core/config.js'
+import { configSchema, loadConfigFile, requireEfector } from '../src/core/config.js'
 import { createLogger } from '../src/core/logger.js'
 import { newOwnerId } from '../src/core/owner.js'
 import { openDatabase } from '../src/db/open-database.js'
-import type { Row } from '../src/db/row-validator.js'
 import { usingSession } from '../src/db/session.js'
-import { DETAIL_COLUMNS, HEADER_COLUMNS, LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../src/db/tables/staging-tables.js'
-import { generateProtocols } from '../src/demo/demo-staging-data.js'
+import { LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../src/db/tables/staging-tables.js'
+import { runDemo } from '../src/demo/run-demo.js'
 import { issueToken } from '../src/transport/efector-tokens.js'
 import { startIngestServer } from '../src/transport/ingest-server.js'
 import { makeSelfSignedCertificate } from '../test/transport/support/self-signed-cert.js'
@@ -42,36 +41,32 @@ const protocolCount = Number(values.protocols)
 const seed = Number(values.seed)
 const runs = Number(values.runs)
 
-// The demo's hospitals, as `labsync demo` generates them; the largest by rows is measured.
-const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000)
-const candidates = Array.from({ length: efectores }, (_unused, index) => {
-  const idEfector = 101 + index
-  const protocols = generateProtocols({ idEfector, nombreEfector: `Demo${idEfector}`, protocols: protocolCount, seed, now })
-  return { idEfector, protocols, rows: protocols.reduce((sum, protocol) => sum + 1 + protocol.details.length, 0) }
-})
-const largest = candidates.reduce((best, candidate) => (candidate.rows > best.rows ? candidate : best))
-const headerRows: Row[] = largest.protocols.map((protocol) => HEADER_COLUMNS.map((column) => protocol.header[column.name] ?? null))
-const detailRows: Row[] = largest.protocols.flatMap((protocol) =>
-  protocol.details.map((values) => DETAIL_COLUMNS.map((column) => values[column.name] ?? null)),
-)
-
+// The demo as `labsync demo` leaves it (SIL tables, builtin export, two rounds); the hospital whose
+// local staging holds the most rows is measured, uploading those rows as they are (export mode none).
 const dir = mkdtempSync(path.join(tmpdir(), 'labsync-bench-transport-'))
+await runDemo({ dir: path.join(dir, 'demo'), efectores, protocols: protocolCount, seed, out: () => {} })
+let largest = { id: 0, url: '', headers: 0, details: 0 }
+for (let index = 0; index < efectores; index++) {
+  const id = 101 + index
+  const url = requireEfector(loadConfigFile(path.join(dir, 'demo', `efector-${id}.yaml`))).url
+  const database = openDatabase(url)
+  const counts = await usingSession(database, async (session) => {
+    const count = async (table: string) => Number((await session.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+    return { headers: await count(LOCAL_HEADER_TABLE), details: await count(LOCAL_DETAIL_TABLE) }
+  })
+  await database.close()
+  if (counts.headers + counts.details > largest.headers + largest.details) largest = { id, url, ...counts }
+}
+
 const central = await createBenchDatabase('transport_central')
-const localUrl = `sqlite:${path.join(dir, 'efector.db')}`
+const localUrl = largest.url
 const local = openDatabase(localUrl)
 const certificate = makeSelfSignedCertificate()
 try {
-  const id = largest.idEfector
+  const id = largest.id
   await usingSession(central.database, async (session) => {
     await installCentral(session)
     await addEfector(session, { id, name: `Demo${id}` })
-  })
-  await usingSession(local, async (session) => {
-    await installEfector(session)
-    await session.transaction(async () => {
-      await session.connection.bulkInsert({ name: LOCAL_HEADER_TABLE }, HEADER_COLUMNS, once(headerRows))
-      await session.connection.bulkInsert({ name: LOCAL_DETAIL_TABLE }, DETAIL_COLUMNS, once(detailRows))
-    })
   })
   const token = (await usingSession(central.database, (session) => issueToken(session, id))).token
   const centralConfig = configSchema.parse({ central: { url: central.url } }).central!
@@ -117,7 +112,7 @@ try {
 
   const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`
-  console.log(`largest demo hospital: ${id}, ${headerRows.length} headers and ${detailRows.length} details (--efectores ${efectores} --protocols ${protocolCount} --seed ${seed}); median of ${runs} runs`)
+  console.log(`largest demo hospital: ${id}, ${largest.headers} headers and ${largest.details} details (--efectores ${efectores} --protocols ${protocolCount} --seed ${seed}); median of ${runs} runs`)
   console.log('| transport | hospital -> central | central -> hospital | total on the wire | upload time |')
   console.log('| --- | ---: | ---: | ---: | ---: |')
   for (const mode of ['direct', 'https'] as const) {
@@ -130,8 +125,4 @@ try {
   await dropAllBenchDatabases().catch(() => {})
   rmSync(dir, { recursive: true, force: true })
   rmSync(certificate.dir, { recursive: true, force: true })
-}
-
-async function* once(rows: Row[]): AsyncIterable<Row[]> {
-  yield rows
 }

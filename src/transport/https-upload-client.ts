@@ -4,6 +4,7 @@ import http from 'node:http'
 import https from 'node:https'
 import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
+import type { CycleOptions } from '../agent/efector-cycle.js'
 import { localStagingSources, type UploadCounts } from '../agent/upload.js'
 import type { HttpsTransportConfig } from '../core/config.js'
 import { ERROR_CODES, LabsyncError, toLabsyncError, type ErrorCode } from '../core/errors.js'
@@ -20,13 +21,6 @@ export type HttpsUploadResult =
   | { outcome: 'uploaded'; uploaded: UploadCounts }
   | { outcome: 'failed'; message: string; error: LabsyncError }
 
-/** Bytes the agent sent and received over HTTP (bodies and headers as written, before TLS). */
-export interface TransferStats {
-  requests: number
-  bodyBytesSent: number
-  retries: number
-}
-
 /**
  * PROTOCOL.md efector steps 4 and 5 through `labsync central serve`: open
  * a session (the server claims), stream the local staging rows as gzip
@@ -40,12 +34,13 @@ export async function uploadOverHttps(
   local: Session,
   settings: HttpsTransportConfig,
   idEfector: number,
-  options: { onStep?: (step: 'claim' | 'upload', detail?: Record<string, unknown>) => void; stats?: TransferStats },
+  options: Pick<CycleOptions, 'onStep' | 'signal' | 'wrapSources'>,
 ): Promise<HttpsUploadResult> {
-  const client = new IngestClient(settings, idEfector, options.stats)
+  const client = new IngestClient(settings, idEfector)
   const sessionId = randomUUID()
   try {
-    options.onStep?.('claim')
+    options.signal?.throwIfAborted()
+    await options.onStep?.('claim')
     const begin: BeginRequest = {
       idEfector,
       sessionId,
@@ -61,8 +56,9 @@ export async function uploadOverHttps(
       throw error
     }
 
-    options.onStep?.('upload', { sessionId })
-    const sources = await localStagingSources(local, idEfector)
+    await options.onStep?.('upload', { sessionId })
+    const staged = await localStagingSources(local, idEfector)
+    const sources = options.wrapSources ? options.wrapSources(staged) : staged
     let seq = 0
     const counts = { header: 0, detail: 0 }
     try {
@@ -120,15 +116,13 @@ class IngestClient {
   readonly #token: string
   readonly #settings: HttpsTransportConfig
   readonly #agent: http.Agent
-  readonly #stats: TransferStats | undefined
   readonly #idEfector: number
 
-  constructor(settings: HttpsTransportConfig, idEfector: number, stats?: TransferStats) {
+  constructor(settings: HttpsTransportConfig, idEfector: number) {
     this.#idEfector = idEfector
     this.#base = new URL(settings.url)
     this.#token = settings.token
     this.#settings = settings
-    this.#stats = stats
     if (this.#base.protocol === 'https:') {
       let ca: Buffer | undefined
       try {
@@ -155,7 +149,6 @@ class IngestClient {
           throw new LabsyncError('LABSYNC_TRANSPORT', `${method} ${path} failed after ${attempt + 1} attempts: ${(error as Error).message}`)
         }
         attempt += 1
-        if (this.#stats) this.#stats.retries += 1
         await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 200 * 2 ** (attempt - 1))))
       }
     }
@@ -176,10 +169,6 @@ class IngestClient {
   #once<T>(method: string, path: string, payload: Buffer): Promise<T> {
     const url = new URL(path, this.#base)
     const transport = url.protocol === 'https:' ? https : http
-    if (this.#stats) {
-      this.#stats.requests += 1
-      this.#stats.bodyBytesSent += payload.length
-    }
     return new Promise<T>((resolve, reject) => {
       const request = transport.request(url, {
         method,

@@ -34,6 +34,8 @@ export class IngestService {
   readonly #central: CentralConfig
   readonly #serve: ServeConfig
   #tables?: CentralTables & { token: TableName; uploadSession: TableName; chunk: TableName }
+  /** Commits under way: a commit repeated by an agent whose connection dropped waits for the first one. */
+  readonly #committing = new Map<string, Promise<CommitResult>>()
 
   constructor(database: Database, central: CentralConfig, serve: ServeConfig) {
     this.#database = database
@@ -160,6 +162,15 @@ export class IngestService {
 
   /** PROTOCOL.md step 5 from the spool, with the same uploadStaging as the direct mode. Asking twice returns the first result. */
   async commit(idEfector: number, sessionId: string, request: CommitRequest): Promise<CommitResult> {
+    const key = `${idEfector}/${sessionId}`
+    const running = this.#committing.get(key)
+    if (running) return running
+    const work = this.#commit(idEfector, sessionId, request).finally(() => this.#committing.delete(key))
+    this.#committing.set(key, work)
+    return work
+  }
+
+  async #commit(idEfector: number, sessionId: string, request: CommitRequest): Promise<CommitResult> {
     return usingSession(this.#database, async (session) => {
       const tables = await this.#resolve(session)
       const row = ownSession(await this.#requireSession(session, sessionId), idEfector)
