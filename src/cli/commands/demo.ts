@@ -18,7 +18,9 @@ export function registerDemo(program: Command, context: CliContext): void {
       context.out('')
       context.out('Go on from here:')
       context.out(`  npx labsync --config ${result.dir}/central.yaml status`)
-      context.out(`  npx labsync --config ${result.dir}/efector-${result.hospitals[0]?.idEfector ?? 101}.yaml efector run`)
+      const firstEfector = `${result.dir}/efector-${result.hospitals[0]?.idEfector ?? 101}.yaml`
+      context.out(`  npx labsync --config ${firstEfector} efector export --dry-run`)
+      context.out(`  npx labsync --config ${firstEfector} efector run`)
       context.out(`  npx labsync --config ${result.dir}/central.yaml central run`)
     })
 }
