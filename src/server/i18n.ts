@@ -63,6 +63,7 @@ const es = {
   importerPass: 'Última pasada del importador',
   importerPassNone: 'ninguna registrada',
   passImports: '{count} importaciones',
+  passImport: '1 importación',
   efectoresCount: '{count} efectores',
   alertCount: '{count} con alerta',
   stateNames: {
@@ -124,6 +125,7 @@ const en: Messages = {
   importerPass: 'Latest importer pass',
   importerPassNone: 'none recorded',
   passImports: '{count} imports',
+  passImport: '1 import',
   efectoresCount: '{count} hospitals',
   alertCount: '{count} with an alert',
   stateNames: {

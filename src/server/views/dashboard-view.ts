@@ -16,7 +16,7 @@ export function dashboardBody(network: NetworkView, lang: Lang): SafeHtml {
 </p>
 <p class="importer-pass">${messages.importerPass}: ${
     pass
-      ? html`<time datetime="${pass.finishedAt}">${pass.finishedAt.slice(0, 19).replace('T', ' ')}</time>, ${pass.durationSeconds.toFixed(1)} s, ${fill(messages.passImports, { count: pass.imports })}${pass.failed ? html` <span class="bad">(${pass.failed} ${messages.stateNames.failed})</span>` : ''}`
+      ? html`<time datetime="${pass.finishedAt}">${pass.finishedAt.slice(0, 19).replace('T', ' ')}</time>, ${pass.durationSeconds.toFixed(1)} s, ${pass.imports === 1 ? messages.passImport : fill(messages.passImports, { count: pass.imports })}${pass.failed ? html` <span class="bad">(${pass.failed} ${messages.stateNames.failed})</span>` : ''}`
       : messages.importerPassNone
   }</p>
 <table class="efectores">

@@ -29,7 +29,7 @@ export function efectorBody(
   ${efector.retryAfter ? html`<div><dt>${messages.retryAfter}</dt><dd><time datetime="${efector.retryAfter}">${efector.retryAfter.slice(0, 19).replace('T', ' ')}</time></dd></div>` : ''}
   <div class="wide"><dt>${messages.lastError}</dt><dd>${errorCell(efector.lastError, efector.lastErrorAt, lang)}</dd></div>
 </dl>
-${runChart(data.runs, { since: data.since, now: data.now, days: data.days }, lang)}
+${runChart(data.runs, { days: data.days }, lang)}
 <h2>${messages.history}</h2>
 <table class="runs">
 <thead><tr>
@@ -54,9 +54,14 @@ function runRow(run: RunView, lang: Lang): SafeHtml {
   <td data-label="${messages.kind}">${messages[run.kind]}</td>
   <td data-label="${messages.outcome}"><span class="badge outcome-${run.outcome}">${messages.outcomeNames[run.outcome]}</span></td>
   <td data-label="${messages.rows}">${countsText(run.headerRows, run.detailRows, lang)}</td>
-  <td data-label="${messages.duration}">${run.durationMs === null ? messages.none : `${formatNumber(run.durationMs / 1000, lang, 2)} s`}</td>
+  <td data-label="${messages.duration}">${durationText(run.durationMs, lang)}</td>
   <td data-label="${messages.rowsPerSecond}">${formatNumber(run.rowsPerSecond, lang)}</td>
   <td data-label="${messages.message}">${run.message ? html`<details class="error"><summary>${messages.showError}</summary><pre>${run.message}</pre></details>` : messages.none}</td>
 </tr>
 `
+}
+
+function durationText(ms: number | null, lang: Lang): string {
+  if (ms === null) return MESSAGES[lang].none
+  return ms < 1000 ? `${formatNumber(ms, lang)} ms` : `${formatNumber(ms / 1000, lang, 2)} s`
 }

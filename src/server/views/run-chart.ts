@@ -6,43 +6,43 @@ import { html, type SafeHtml } from './html.js'
 /**
  * The hospital page's chart, drawn here as SVG (no script, no library):
  * one bar per run for its rows (left axis), and a dot per run joined by a
- * line for its duration (right axis), placed by start time between `since`
- * and `now`. Uploads and imports have their own colour; failed runs are
- * marked.
+ * line for its duration (right axis), in the order the runs started (one
+ * slot each, so runs minutes apart stay apart on a chart of days), with the
+ * first and last start times below. Uploads and imports have their own
+ * colour; failed runs are marked.
  */
 const WIDTH = 720
 const HEIGHT = 260
 const PAD = { left: 56, right: 56, top: 16, bottom: 36 }
 
-export function runChart(runs: RunView[], window: { since: string; now: string; days: number }, lang: Lang): SafeHtml {
+export function runChart(runs: RunView[], window: { days: number }, lang: Lang): SafeHtml {
   const messages = MESSAGES[lang]
   const title = fill(messages.chartTitle, { days: window.days })
   if (runs.length === 0) {
     return html`<figure class="run-chart empty"><figcaption>${title}</figcaption><p>${fill(messages.chartEmpty, { days: window.days })}</p></figure>`
   }
-  const start = Date.parse(window.since)
-  const end = Math.max(Date.parse(window.now), start + 1)
   const plotWidth = WIDTH - PAD.left - PAD.right
   const plotHeight = HEIGHT - PAD.top - PAD.bottom
   const ordered = [...runs].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
   const maxRows = niceCeiling(Math.max(1, ...ordered.map((run) => run.rows)))
   const maxSeconds = niceCeiling(Math.max(0.001, ...ordered.map((run) => (run.durationMs ?? 0) / 1000)))
-  const x = (iso: string) => PAD.left + ((Date.parse(iso) - start) / (end - start)) * plotWidth
+  const slot = plotWidth / ordered.length
+  const x = (index: number) => PAD.left + slot * (index + 0.5)
   const yRows = (rows: number) => PAD.top + plotHeight - (rows / maxRows) * plotHeight
   const ySeconds = (seconds: number) => PAD.top + plotHeight - (seconds / maxSeconds) * plotHeight
-  const barWidth = Math.max(2, Math.min(14, (plotWidth / ordered.length) * 0.6))
+  const barWidth = Math.max(1, Math.min(28, slot * 0.6))
 
-  const bars = ordered.map((run) => {
+  const bars = ordered.map((run, index) => {
     const top = yRows(run.rows)
     const label = `${run.startedAt.slice(0, 16).replace('T', ' ')} · ${messages[run.kind]} · ${formatNumber(run.rows, lang)} ${messages.rows} · ${
       run.durationMs === null ? messages.none : `${formatNumber(run.durationMs / 1000, lang, 1)} s`
     } · ${messages.outcomeNames[run.outcome]}`
-    return html`<rect class="bar bar-${run.kind}${run.outcome === 'failed' ? ' failed' : ''}" data-run="${run.id}" x="${(x(run.startedAt) - barWidth / 2).toFixed(1)}" y="${top.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${Math.max(run.outcome === 'failed' ? 3 : 0, PAD.top + plotHeight - top).toFixed(1)}"><title>${label}</title></rect>`
+    return html`<rect class="bar bar-${run.kind}${run.outcome === 'failed' ? ' failed' : ''}" data-run="${run.id}" x="${(x(index) - barWidth / 2).toFixed(1)}" y="${top.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${Math.max(run.outcome === 'failed' ? 3 : 0, PAD.top + plotHeight - top).toFixed(1)}"><title>${label}</title></rect>`
   })
-  const timed = ordered.filter((run) => run.durationMs !== null)
-  const points = timed.map((run) => `${x(run.startedAt).toFixed(1)},${ySeconds(run.durationMs! / 1000).toFixed(1)}`)
+  const timed = ordered.map((run, index) => ({ run, index })).filter(({ run }) => run.durationMs !== null)
+  const points = timed.map(({ run, index }) => `${x(index).toFixed(1)},${ySeconds(run.durationMs! / 1000).toFixed(1)}`)
   const dots = timed.map(
-    (run) => html`<circle class="dot" cx="${x(run.startedAt).toFixed(1)}" cy="${ySeconds(run.durationMs! / 1000).toFixed(1)}" r="3"></circle>`,
+    ({ run, index }) => html`<circle class="dot" cx="${x(index).toFixed(1)}" cy="${ySeconds(run.durationMs! / 1000).toFixed(1)}" r="3"></circle>`,
   )
   const bottom = PAD.top + plotHeight
   const dateLabel = (iso: string) => iso.slice(5, 16).replace('T', ' ')
@@ -62,8 +62,8 @@ export function runChart(runs: RunView[], window: { since: string; now: string; 
     <text class="seconds-label" x="${WIDTH - PAD.right + 6}" y="${PAD.top + 4}">${formatNumber(maxSeconds, lang, 3)} s</text>
     <text class="seconds-label" x="${WIDTH - PAD.right + 6}" y="${bottom}">0 s</text>
     <text class="seconds-label" x="${WIDTH - PAD.right + 6}" y="${bottom + 14}">${messages.duration}</text>
-    <text x="${PAD.left}" y="${HEIGHT - 4}">${dateLabel(window.since)}</text>
-    <text x="${WIDTH - PAD.right}" y="${HEIGHT - 4}" text-anchor="end">${dateLabel(window.now)}</text>
+    <text x="${PAD.left}" y="${HEIGHT - 4}">${dateLabel(ordered[0].startedAt)}</text>
+    <text x="${WIDTH - PAD.right}" y="${HEIGHT - 4}" text-anchor="end">${dateLabel(ordered[ordered.length - 1].startedAt)}</text>
   </g>
   <g class="bars">${bars}</g>
   <polyline class="duration-line" points="${points.join(' ')}"></polyline>
