@@ -73,6 +73,7 @@ export class IngestService {
         .where('lastActivityAt', '<', session.dialect.minutesAgo(this.#serve.requestTimeoutSeconds / 60))
         .execute()
       for (const previous of superseded) {
+        if (this.#committing.has(`${idEfector}/${String(previous.sessionId)}`)) continue
         const row = await this.#readSession(session, String(previous.sessionId))
         if (row) await this.#fail(session, row, new LabsyncError('LABSYNC_UPLOAD_SESSION', 'superseded by a new upload of the same hospital'))
       }
