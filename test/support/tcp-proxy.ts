@@ -43,7 +43,7 @@ export class TcpProxy extends EventEmitter<{ cut: [number]; stall: [number] }> {
     this.#cutAfter = { bytes, times }
   }
 
-  /** Stops forwarding a connection that sends more than `bytes`, until resume(). */
+  /** Stops forwarding what a connection sends once it has sent more than `bytes`, until resume(). */
   stallAfter(bytes: number): void {
     this.#stallAfter = bytes
   }
@@ -70,7 +70,7 @@ export class TcpProxy extends EventEmitter<{ cut: [number]; stall: [number] }> {
     const upstream = net.connect(target.port, target.host)
     this.#sockets.add(client).add(upstream)
     let sent = 0
-    let stalled = false
+    let held: Buffer[] | undefined
     const destroy = () => {
       client.destroy()
       upstream.destroy()
@@ -91,12 +91,17 @@ export class TcpProxy extends EventEmitter<{ cut: [number]; stall: [number] }> {
         this.emit('cut', connection)
         return
       }
-      if (!stalled && this.#stallAfter !== undefined && sent > this.#stallAfter) {
-        stalled = true
-        client.pause()
+      if (held) {
+        held.push(chunk)
+        return
+      }
+      if (this.#stallAfter !== undefined && sent > this.#stallAfter) {
+        // Held in memory rather than by pausing the socket: a paused socket would not see the client go away.
+        const chunks: Buffer[] = [chunk]
+        held = chunks
         this.#stalled.push(() => {
-          upstream.write(chunk)
-          client.resume()
+          held = undefined
+          for (const waiting of chunks) upstream.write(waiting)
         })
         this.emit('stall', connection)
         return
