@@ -4,7 +4,7 @@
  * machine. Prints figures; asserts nothing. See docs/BENCHMARKS.md.
  *
  *   --size H             headers of the large round (details: 10·H); default 100000
- *   --baseline-sizes a,b sizes at which the row-by-row legacy baseline also runs; default 5000,10000
+ *   --baseline-sizes a,b sizes at which the row-by-row legacy baseline also runs; default 3000,6000
  *   --hospitals N        hospitals of the central-pass benchmark; default 200
  *   --pass-headers N     protocols per hospital there; default 20
  *   --importers a,b      importer processes per round; default 1,4
@@ -15,7 +15,7 @@ import { cpus, freemem, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { dropAllBenchDatabases, serverVersion } from './bench-databases.js'
-import { runChild } from './child-runner.js'
+import { prepareChild, removeBuiltChild, runChild } from './child-runner.js'
 import { runPassBench, type PassRound } from './pass-bench.js'
 import { megabytes, perSecond, seconds, table } from './report.js'
 import { runScaleRound, type Comparison, type Figure } from './scale-round.js'
@@ -29,7 +29,7 @@ const MEMORY_NOISE = 1.1
 const { values } = parseArgs({
   options: {
     size: { type: 'string', default: '100000' },
-    'baseline-sizes': { type: 'string', default: '5000,10000' },
+    'baseline-sizes': { type: 'string', default: '3000,6000' },
     hospitals: { type: 'string', default: '200' },
     'pass-headers': { type: 'string', default: '20' },
     importers: { type: 'string', default: '1,4' },
@@ -66,8 +66,9 @@ async function main(): Promise<number> {
       `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (${(freemem() / 2 ** 30).toFixed(1)} free), ` +
         `PostgreSQL ${await serverVersion()}, Node ${process.version}, load average ${execSync('cat /proc/loadavg').toString().split(' ').slice(0, 3).join(' ')}`,
     )
+    out.push(`labsync runs in child processes, ${prepareChild()}`)
     const idle = await runChild({ mode: 'idle' })
-    out.push(`an idle labsync child process (node + tsx, modules loaded): ${megabytes(idle.maxRssKb)} MB resident`)
+    out.push(`an idle labsync child process (modules loaded, nothing done): ${megabytes(idle.maxRssKb)} MB resident`)
 
     const figures: Figure[] = []
     const comparisons: Comparison[] = []
@@ -121,6 +122,7 @@ async function main(): Promise<number> {
     return 0
   } finally {
     await dropAllBenchDatabases()
+    removeBuiltChild()
     rmSync(tmpDir, { recursive: true, force: true })
   }
 }
@@ -167,6 +169,7 @@ main().then(
   async (error: unknown) => {
     console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
     await dropAllBenchDatabases()
+    removeBuiltChild()
     process.exit(1)
   },
 )

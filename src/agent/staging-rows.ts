@@ -5,7 +5,8 @@ import type { TableName } from '../db/database.js'
 import { RowValidator, type Row } from '../db/row-validator.js'
 import type { Session } from '../db/session.js'
 
-export const BATCH_SIZE = 5000
+/** Rows per batch read, checked and bulk-loaded: small enough that a batch dies young (see docs/BENCHMARKS.md). */
+export const BATCH_SIZE = 500
 
 /** Streams a staging table's rows as arrays in the order of `columns`. */
 export function readTableRows(session: Session, table: TableName, columns: readonly ColumnSpec[]): AsyncIterable<Row[]> {
