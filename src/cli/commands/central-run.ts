@@ -1,7 +1,10 @@
 import type { Command } from 'commander'
 import type { ImportOutcome } from '../../central/import-pass.js'
+import { describeCentralDryRun, dryRunCentralPass } from '../../central/central-dry-run.js'
+import { requireCentral } from '../../core/config.js'
 import { runCentralOnce } from '../../daemon/central-importer.js'
-import { commandGroup, type CliContext } from '../cli-context.js'
+import { usingSession } from '../../db/session.js'
+import { commandGroup, usingDatabase, type CliContext } from '../cli-context.js'
 import { withShutdown } from '../cli-shutdown.js'
 import { createProgressBar } from '../progress-bar.js'
 
@@ -9,8 +12,16 @@ export function registerCentralRun(program: Command, context: CliContext): void 
   commandGroup(program, 'central', 'the central server: tables, hospitals, imports')
     .command('run')
     .description('one central pass: import every hospital that is pending import')
-    .action(async () => {
+    .option('--dry-run', 'say which hospitals would be imported (and why not the others) and what their staging holds; write nothing')
+    .action(async (options: { dryRun?: boolean }) => {
       const loaded = context.config()
+      if (options.dryRun) {
+        const central = requireCentral(loaded)
+        const run = await usingDatabase(central.url, (database) => usingSession(database, (session) => dryRunCentralPass(session, central)))
+        for (const line of describeCentralDryRun(run)) context.out(line)
+        if (run.entries.some((entry) => entry.error)) context.exitCode = 1
+        return
+      }
       const logger = context.logger()
       const pass = await withShutdown(loaded, logger, (shutdown) =>
         runCentralOnce(loaded, { logger, shutdown, progress: createProgressBar() }),
