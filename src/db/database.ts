@@ -81,6 +81,11 @@ export interface SqlDialect {
    * the builtin export's window, which compares dates, not times.
    */
   startOfDayDaysAgo(days: number): RawBuilder<string>
+  /**
+   * The server's clock as milliseconds since 1970-01-01 UTC (an instant,
+   * whatever the server's time zone), for `doctor`'s clock check.
+   */
+  epochMilliseconds(): RawBuilder<number>
   /** A bit literal usable in comparisons (`TRUE` in PostgreSQL, `1` elsewhere). */
   bit(value: boolean): RawBuilder<boolean>
   /** Null-safe "differs" comparison of two expressions (IS DISTINCT FROM, IS NOT, ...). */

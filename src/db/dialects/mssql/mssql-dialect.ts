@@ -46,6 +46,9 @@ export function createMssqlDialect(schema?: string): SqlDialect {
     now: () => sql<string>`GETDATE()`,
     minutesAgo: (minutes) => shifted(-1, minutes),
     minutesFromNow: (minutes) => shifted(1, minutes),
+    // DATEDIFF_BIG needs SQL Server 2016; seconds fit DATEDIFF's int until 2038.
+    epochMilliseconds: () =>
+      sql<number>`(CAST(DATEDIFF(second, '19700101', SYSUTCDATETIME()) AS bigint) * 1000 + DATEPART(millisecond, SYSUTCDATETIME()))`,
     startOfDayDaysAgo: (days) =>
       sql<string>`DATEADD(day, ${sql.raw(String(-Math.trunc(days)))}, CAST(CAST(GETDATE() AS date) AS datetime))`,
     bit: (value) => sql<boolean>`${sql.raw(value ? '1' : '0')}`,

@@ -16,6 +16,7 @@ export const postgresDialect: SqlDialect = {
   now: () => sql<string>`clock_timestamp()::timestamp(3)`,
   minutesAgo: (minutes) => sql<string>`(${sql.raw(NOW)} - (${minutes})::float8 * interval '1 minute')`,
   minutesFromNow: (minutes) => sql<string>`(${sql.raw(NOW)} + (${minutes})::float8 * interval '1 minute')`,
+  epochMilliseconds: () => sql<number>`(extract(epoch from clock_timestamp()) * 1000)::float8`,
   startOfDayDaysAgo: (days) =>
     sql<string>`(date_trunc('day', ${sql.raw(NOW)}) - (${Math.trunc(days)})::integer * interval '1 day')`,
   bit: (value) => sql<boolean>`${sql.raw(value ? 'TRUE' : 'FALSE')}`,

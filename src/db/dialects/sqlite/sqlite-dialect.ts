@@ -20,6 +20,8 @@ export const sqliteDialect: SqlDialect = {
   now: () => sql<string>`strftime(${sql.raw(NOW_FORMAT)})`,
   minutesAgo: (minutes) => sql<string>`strftime(${sql.raw(NOW_FORMAT)}, (-1.0 * (${minutes})) || ' minutes')`,
   minutesFromNow: (minutes) => sql<string>`strftime(${sql.raw(NOW_FORMAT)}, (1.0 * (${minutes})) || ' minutes')`,
+  // The clock of the machine that holds the file: julianday('now') is UTC.
+  epochMilliseconds: () => sql<number>`((julianday('now') - 2440587.5) * 86400000.0)`,
   startOfDayDaysAgo: (days) =>
     sql<string>`strftime(${sql.raw(NOW_FORMAT)}, 'start of day', ${`${-Math.trunc(days)} days`})`,
   bit: (value) => sql<boolean>`${sql.raw(value ? '1' : '0')}`,
