@@ -108,7 +108,7 @@ export async function readRuns(
 ): Promise<StoredRun[]> {
   let query = session.db.selectFrom(kyselyTable(table)).selectAll().where('idEfector', '=', options.idEfector)
   if (options.since !== undefined) query = query.where('startedAt', '>=', options.since)
-  const rows = await query.orderBy('id', 'desc').limit(options.limit).execute()
+  const rows = await session.dialect.limit(query.orderBy('id', 'desc'), options.limit).execute()
   return rows.map(toStoredRun)
 }
 
@@ -145,14 +145,14 @@ export interface PassSummary {
  * nothing to import records no run and is not seen here.
  */
 export async function readLatestPass(session: Session, table: TableName): Promise<PassSummary | undefined> {
-  const latest = await session.db
+  const newest = session.db
     .selectFrom(kyselyTable(table))
     .select('owner')
     .where('kind', '=', 'import')
     .where('owner', 'is not', null)
     .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst()
+  // LIMIT is not T-SQL: the dialect writes TOP for SQL Server.
+  const latest = await session.dialect.limit(newest, 1).executeTakeFirst()
   if (!latest) return undefined
   const owner = String(latest.owner)
   const rows = (

@@ -8,7 +8,7 @@ import { mergeStaging } from '../../src/central/merge-staging.js'
 import { BULK_LOAD_OPTIONS, declareBulkColumns } from '../../src/db/dialects/mssql/mssql-bulk-load.js'
 import { mssqlDialect } from '../../src/db/dialects/mssql/mssql-dialect.js'
 import { DETAIL_COLUMNS, HEADER_COLUMNS } from '../../src/db/tables/staging-tables.js'
-import { listRuns } from '../../src/history/run-history.js'
+import { listRuns, readLatestPass, readRuns } from '../../src/history/run-history.js'
 import * as store from '../../src/status/status-store.js'
 import { detail, detailRow, header, headerRow } from '../support/staging-fixtures.js'
 import { oneLine, recordingSession } from './support/sql-recorder.js'
@@ -307,5 +307,21 @@ describe('the export procedure call (T-SQL)', () => {
     expect(() => parseProcedureName('a.b.c')).toThrow(/not a plain identifier/)
     expect(parseProcedureName('lab.LAB_Exporta')).toEqual({ schema: 'lab', name: 'LAB_Exporta' })
     expect(recorder.statements).toEqual([])
+  })
+})
+
+describe('run history reads (T-SQL)', () => {
+  it('takes the newest runs and the latest pass with TOP, not LIMIT', async () => {
+    const { session, recorder } = recordingSession()
+    await readRuns(session, { schema: 'dbo', name: 'labsync_run' }, { idEfector: 101, since: '2026-11-19 00:00:00.000', limit: 20 })
+    await readLatestPass(session, { schema: 'dbo', name: 'labsync_run' })
+    expect(recorder.statements[0]).toEqual({
+      sql: 'select top(20) * from "dbo"."labsync_run" where "idEfector" = @1 and "startedAt" >= @2 order by "id" desc',
+      parameters: [101, '2026-11-19 00:00:00.000'],
+    })
+    expect(recorder.statements[1]).toEqual({
+      sql: 'select top(1) "owner" from "dbo"."labsync_run" where "kind" = @1 and "owner" is not null order by "id" desc',
+      parameters: ['import'],
+    })
   })
 })
