@@ -13,7 +13,11 @@ export function createLogger(level: LevelWithSilent = 'info', destination: NodeJ
   const options = {
     level,
     base: undefined,
-    redact: { paths: ['password', '*.password', 'url', '*.url', 'token', '*.token'], censor: '***' },
+    redact: {
+      // Database URLs are logged only through redactUrl(); a field named databaseUrl is hidden whole all the same.
+      paths: ['password', '*.password', 'token', '*.token', 'databaseUrl', '*.databaseUrl', 'req.headers.authorization', 'headers.authorization'],
+      censor: '***',
+    },
   }
   if (destination === process.stderr && process.stderr.isTTY && process.env.LABSYNC_LOG_FORMAT !== 'json') {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:HH:MM:ss' } } })
