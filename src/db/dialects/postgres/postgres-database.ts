@@ -34,12 +34,13 @@ export function openPostgres(url: string, displayUrl: string, options: { poolSiz
   })
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {})
+  // Once per client, not per checkout: a broken socket is reported by the next query instead.
+  pool.on('connect', (client) => client.on('error', () => {}))
   return {
     dialect: postgresDialect,
     displayUrl,
     async connect(): Promise<DbConnection> {
       const client = await pool.connect()
-      client.on('error', () => {})
       return new PostgresConnection(client)
     },
     async close() {
