@@ -48,7 +48,9 @@ export function createMssqlDialect(schema?: string): SqlDialect {
     minutesFromNow: (minutes) => shifted(1, minutes),
     // DATEDIFF_BIG needs SQL Server 2016; seconds fit DATEDIFF's int until 2038.
     epochMilliseconds: () =>
-      sql<number>`(CAST(DATEDIFF(second, '19700101', SYSUTCDATETIME()) AS bigint) * 1000 + DATEPART(millisecond, SYSUTCDATETIME()))`,
+      // Whole minutes fit DATEDIFF's int for millennia (seconds overflow in 2038, DATEDIFF_BIG needs 2016).
+      sql<number>`(CAST(DATEDIFF(minute, '19700101', SYSUTCDATETIME()) AS bigint) * 60000
+        + DATEDIFF(millisecond, DATEADD(minute, DATEDIFF(minute, '19700101', SYSUTCDATETIME()), CAST('19700101' AS datetime2)), SYSUTCDATETIME()))`,
     startOfDayDaysAgo: (days) =>
       sql<string>`DATEADD(day, ${sql.raw(String(-Math.trunc(days)))}, CAST(CAST(GETDATE() AS date) AS datetime))`,
     bit: (value) => sql<boolean>`${sql.raw(value ? '1' : '0')}`,
