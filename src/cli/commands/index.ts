@@ -7,6 +7,7 @@ import { registerCentralServe } from './central-serve.js'
 import { registerCentralStart } from './central-start.js'
 import { registerCentralToken } from './central-token.js'
 import { registerDemo } from './demo.js'
+import { registerDoctor } from './doctor.js'
 import { registerEfectorExport } from './efector-export.js'
 import { registerEfectorInstall } from './efector-install.js'
 import { registerEfectorRun } from './efector-run.js'
@@ -30,6 +31,7 @@ export const COMMANDS: Array<(program: Command, context: CliContext) => void> = 
   registerEfectorRun,
   registerEfectorStart,
   registerStatus,
+  registerDoctor,
   registerSql,
   registerMonitor,
   registerDemo,

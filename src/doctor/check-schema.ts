@@ -1,0 +1,46 @@
+import { findTable, listColumns } from '../db/catalog.js'
+import type { TableSpec } from '../db/column-spec.js'
+import type { TableName } from '../db/database.js'
+import { addColumnSql, createTableSql } from '../db/schema-plan.js'
+import type { Session } from '../db/session.js'
+import { alterColumnFix, columnMismatch } from './column-compatibility.js'
+import { ok, problem, type Finding } from './finding.js'
+
+/**
+ * Each table of `specs` exists and has every column with a compatible type.
+ * Returns the findings and the tables found (as the database spells them),
+ * for the checks that follow.
+ */
+export async function checkTables(
+  session: Session,
+  area: string,
+  specs: readonly TableSpec[],
+  options: { schema?: string; install: string },
+): Promise<{ findings: Finding[]; found: Map<string, TableName> }> {
+  const findings: Finding[] = []
+  const found = new Map<string, TableName>()
+  for (const spec of specs) {
+    const table = await findTable(session, spec.name, options.schema)
+    if (!table) {
+      const sql = createTableSql(session.dialect, { schema: options.schema, name: spec.name }, spec)
+      findings.push(problem(area, `table ${spec.name} does not exist`, `${options.install}\nor run: ${sql};`))
+      continue
+    }
+    found.set(spec.name, table)
+    const existing = new Map((await listColumns(session, table)).map((column) => [column.name.toLowerCase(), column]))
+    const before = findings.length
+    for (const column of spec.columns) {
+      const current = existing.get(column.name.toLowerCase())
+      if (!current) {
+        findings.push(
+          problem(area, `table ${table.name} has no column ${column.name}`, `${options.install}\nor run: ${addColumnSql(session.dialect, table, column)};`),
+        )
+        continue
+      }
+      const mismatch = columnMismatch(session.dialect, column, current)
+      if (mismatch) findings.push(problem(area, `column ${table.name}.${column.name} ${mismatch}`, alterColumnFix(session.dialect, table, column)))
+    }
+    if (findings.length === before) findings.push(ok(area, `table ${table.name}: ${spec.columns.length} columns as labsync needs them`))
+  }
+  return { findings, found }
+}
