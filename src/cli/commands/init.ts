@@ -34,6 +34,8 @@ efector:
   url: \${EFECTOR_DB_URL}
   # when "labsync efector start" runs a cycle (cron, in timeZone below)
   schedule: "*/15 * * * *"
+  # seconds without a heartbeat after which the agent lock of a dead process may be taken
+  lockLeaseSeconds: 300
   export:
     # none: another tool fills LAB_Temp_ResultadoEncabezado/Detalle
     # sql: run the two SELECT files below (their columns are the staging columns; @dias is replaced)
@@ -45,6 +47,15 @@ efector:
     # sourceUrl: the laboratory system's database, when it is not the efector database above
     # headersSql: export/headers.sql
     # detailsSql: export/details.sql
+
+# a run that fails for a lost connection, a timeout or a deadlock is attempted again
+retries:
+  attempts: 5
+  firstDelayMs: 1000
+  maxDelayMs: 60000
+
+# seconds a stopping process waits for its transaction to commit or roll back (docs/OPERATIONS.md)
+shutdownSeconds: 60
 
 timeZone: America/Argentina/Buenos_Aires
 
