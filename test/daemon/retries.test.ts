@@ -4,6 +4,7 @@ import { newOwnerId } from '../../src/core/owner.js'
 import type { Database } from '../../src/db/database.js'
 import { openDatabase } from '../../src/db/open-database.js'
 import { transientKind } from '../../src/db/transient-errors.js'
+import { runResilientCentralPass } from '../../src/daemon/resilient-central-pass.js'
 import { runResilientEfectorCycle } from '../../src/daemon/resilient-efector-cycle.js'
 import { captureLogger } from '../support/capture-logger.js'
 import { generatedStaging } from '../support/generated-staging.js'
@@ -125,5 +126,67 @@ describe('retries of an upload whose connection is cut (central PostgreSQL behin
     expect(result).toMatchObject({ outcome: 'failed', attempts: 1, error: { code: 'LABSYNC_FOREIGN_ROWS' } })
     expect(proxy.cuts).toBe(0)
     expect(await stagedCount()).toBe(2)
+  })
+})
+
+describe('retries of a central pass whose connection is cut in the middle of a merge (PostgreSQL behind a proxy)', () => {
+  let scenario: Scenario
+  let proxy: TcpProxy
+  let proxied: Database | undefined
+  afterEach(async () => {
+    await proxied?.close()
+    await proxy?.close()
+    await scenario?.drop()
+  })
+
+  it('releases the import claim on a fresh connection, imports on the next attempt, and ends correct', async () => {
+    scenario = await Scenario.create('postgres', [
+      { id: 101, name: 'Norte' },
+      { id: 202, name: 'Sur' },
+    ])
+    for (const id of [101, 202]) {
+      await scenario.stageLocally(id, [header({ idProtocolo: 1, idEfector: id }), header({ idProtocolo: 2, idEfector: id })], [])
+      expect((await scenario.runCycle(id)).outcome).toBe('uploaded')
+    }
+    const target = new URL(scenario.central.url)
+    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) })
+    const through = new URL(scenario.central.url)
+    through.port = String(proxy.port)
+    proxied = openDatabase(through.toString())
+    // The first statement that writes the central headers never reaches the server.
+    proxy.cutWhen('INSERT INTO "LAB_ResultadoEncabezado"', 1)
+    const { logger, lines } = captureLogger()
+    const owner = newOwnerId()
+
+    const pass = await runResilientCentralPass(proxied, { ...scenario.centralConfig, url: through.toString() }, scenario.retry, {
+      owner,
+      retries: { attempts: 3, firstDelayMs: 10, maxDelayMs: 50 },
+      logger,
+    })
+
+    expect(proxy.cuts).toBe(1)
+    expect(pass.attempts).toBe(2)
+    expect(pass.outcomes.map((outcome) => [outcome.idEfector, outcome.outcome])).toEqual([
+      [101, 'ok'],
+      [202, 'ok'],
+    ])
+    const rows = await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])
+    for (const row of rows) {
+      expect(row).toMatchObject({ labsyncImportOwner: null, labsyncImportError: null, labsyncImportFailures: 0, labsyncImportedSeq: 1 })
+      expect(row.ultimoSyncFechaFin).not.toBeNull()
+    }
+    expect((await scenario.centralRows('LAB_ResultadoEncabezado', ['idEfector', 'idProtocolo'])).map((row) => [row.idEfector, row.idProtocolo])).toEqual([
+      [101, 1],
+      [101, 2],
+      [202, 1],
+      [202, 2],
+    ])
+    const imports = (await scenario.centralRows('labsync_run', ['id'])).filter((run) => run.kind === 'import')
+    expect(imports.map((run) => [run.idEfector, run.outcome])).toEqual([
+      [101, 'failed'],
+      [101, 'ok'],
+      [202, 'ok'],
+    ])
+    expect(lines().some((line) => line.msg === 'released the import claim the failed attempt left')).toBe(true)
   })
 })

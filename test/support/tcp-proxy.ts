@@ -10,6 +10,7 @@ export class TcpProxy extends EventEmitter<{ cut: [number]; stall: [number] }> {
   readonly #server: net.Server
   readonly #sockets = new Set<net.Socket>()
   #cutAfter: { bytes: number; times: number } | undefined
+  #cutWhen: { text: string; times: number } | undefined
   #stallAfter: number | undefined
   #throttleMs = 0
   #stalled: Array<() => void> = []
@@ -41,6 +42,11 @@ export class TcpProxy extends EventEmitter<{ cut: [number]; stall: [number] }> {
   /** Cuts (destroys both ends of) each of the next `times` connections that send more than `bytes`. */
   cutAfter(bytes: number, times = Number.POSITIVE_INFINITY): void {
     this.#cutAfter = { bytes, times }
+  }
+
+  /** Cuts each of the next `times` connections that send a chunk containing `text` (say, a statement's start), before it reaches the server. */
+  cutWhen(text: string, times = 1): void {
+    this.#cutWhen = { text, times }
   }
 
   /** Stops forwarding what a connection sends once it has sent more than `bytes`, until resume(). */
@@ -84,8 +90,11 @@ export class TcpProxy extends EventEmitter<{ cut: [number]; stall: [number] }> {
       sent += chunk.length
       this.bytesUp += chunk.length
       const cut = this.#cutAfter
-      if (cut && cut.times > 0 && sent > cut.bytes) {
-        cut.times -= 1
+      const when = this.#cutWhen
+      const matches = when !== undefined && when.times > 0 && chunk.includes(when.text)
+      if (matches) when!.times -= 1
+      if (matches || (cut && cut.times > 0 && sent > cut.bytes)) {
+        if (!matches) cut!.times -= 1
         this.cuts += 1
         destroy()
         this.emit('cut', connection)
