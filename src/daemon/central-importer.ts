@@ -32,7 +32,7 @@ export async function runCentralDaemon(loaded: LoadedConfig, deps: AgentDeps & {
           progress: deps.progress,
           cleanup: deps.shutdown,
         })
-        logPass(deps.logger.child({ run: owner }), pass)
+        logPass(log, pass)
       },
     })
   } finally {

@@ -1,6 +1,7 @@
 import type { CentralConfig } from '../core/config.js'
 import { checkIdentifier } from '../core/identifiers.js'
 import { LabsyncError } from '../core/errors.js'
+import type { TableSpec } from '../db/column-spec.js'
 import type { TableName } from '../db/database.js'
 import type { Session } from '../db/session.js'
 import { detailTable, headerTable } from '../db/tables/staging-tables.js'
@@ -21,7 +22,7 @@ export async function checkStatusRows(
   status: TableName,
   central: CentralConfig,
   idEfector: number | undefined,
-): Promise<{ findings: Finding[]; rows: StatusRow[] }> {
+): Promise<{ findings: Finding[]; rows: StatusRow[]; staging: StagingTable[] }> {
   const findings: Finding[] = []
   let rows: StatusRow[]
   if (idEfector !== undefined) {
@@ -30,7 +31,7 @@ export async function checkStatusRows(
       findings.push(
         problem(area, `hospital ${idEfector} has no row in ${status.name}`, `labsync central add-efector --id ${idEfector} --name <StagingName>`),
       )
-      return { findings, rows: [] }
+      return { findings, rows: [], staging: [] }
     }
     rows = [row]
   } else {
@@ -40,6 +41,7 @@ export async function checkStatusRows(
 
   const now = await centralNow(session)
   const q = session.dialect
+  const found: StagingTable[] = []
   for (const row of rows) {
     const who = `hospital ${row.idEfector}`
     let names: { header: string; detail: string }
@@ -54,11 +56,16 @@ export async function checkStatusRows(
       )
       continue
     }
-    const staging = await checkTables(session, `${area}, ${who}`, [headerTable(names.header), detailTable(names.detail)], {
+    const specs = [headerTable(names.header), detailTable(names.detail)]
+    const staging = await checkTables(session, `${area}, ${who}`, specs, {
       schema: central.schema,
       install: 'labsync central install (it adds missing columns; `labsync central add-efector` creates missing tables)',
     })
     findings.push(...staging.findings)
+    for (const spec of specs) {
+      const table = staging.found.get(spec.name)
+      if (table) found.push({ idEfector: row.idEfector, table, spec })
+    }
 
     const state = deriveState(row, now, central.leaseMinutes)
     const set = (values: string) => `UPDATE ${q.qualify(status)} SET ${values} WHERE ${q.quote('idEfector')} = ${row.idEfector};`
@@ -90,5 +97,12 @@ export async function checkStatusRows(
       findings.push(ok(area, `${who}: status row ${state.state}`))
     }
   }
-  return { findings, rows }
+  return { findings, rows, staging: found }
+}
+
+/** A hospital's central staging table as found, with its spec. */
+export interface StagingTable {
+  idEfector: number
+  table: TableName
+  spec: TableSpec
 }

@@ -1,6 +1,6 @@
 import type { CentralConfig, LoadedConfig } from '../core/config.js'
 import { driverMessage, LabsyncError } from '../core/errors.js'
-import { findTable } from '../db/catalog.js'
+import type { TableSpec } from '../db/column-spec.js'
 import type { Database, TableName } from '../db/database.js'
 import { openDatabase } from '../db/open-database.js'
 import { usingSession, type Session } from '../db/session.js'
@@ -22,7 +22,7 @@ import { Scheduler } from '../scheduler/scheduler.js'
 import { checkClock } from './check-clock.js'
 import { checkRights, type Privilege } from './check-rights.js'
 import { checkTables } from './check-schema.js'
-import { checkStatusRows } from './check-status-rows.js'
+import { checkStatusRows, type StagingTable } from './check-status-rows.js'
 import { ok, problem, type Finding } from './finding.js'
 
 export interface DoctorOptions {
@@ -70,20 +70,17 @@ export async function runDoctor(loaded: LoadedConfig, options: DoctorOptions = {
   if (efector) {
     const area = 'efector database'
     await withDatabase(findings, area, 'efector.url', efector.url, async (session) => {
-      const writesStaging = efector.export.mode === 'sql' || efector.export.mode === 'builtin'
-      const tables = await checkTables(session, area, [LOCAL_STATUS_TABLE, headerTable(LOCAL_HEADER_TABLE), detailTable(LOCAL_DETAIL_TABLE), LOCK_TABLE], {
-        install: 'labsync efector install',
-      })
-      findings.push(...tables.findings)
-      const needs: Array<[string, Privilege[]]> = [
-        [LOCAL_STATUS_TABLE.name, ['SELECT', 'INSERT', 'UPDATE']],
-        [LOCAL_HEADER_TABLE, writesStaging ? ['SELECT', 'INSERT', 'DELETE'] : ['SELECT']],
-        [LOCAL_DETAIL_TABLE, writesStaging ? ['SELECT', 'INSERT', 'DELETE'] : ['SELECT']],
-        [LOCK_TABLE.name, ['SELECT', 'INSERT', 'UPDATE']],
+      const staging: Privilege[] = efector.export.mode === 'sql' || efector.export.mode === 'builtin' ? ['SELECT', 'INSERT', 'DELETE'] : ['SELECT']
+      const needs: Array<[TableSpec, Privilege[]]> = [
+        [LOCAL_STATUS_TABLE, ['SELECT', 'INSERT', 'UPDATE']],
+        [headerTable(LOCAL_HEADER_TABLE), staging],
+        [detailTable(LOCAL_DETAIL_TABLE), staging],
+        [LOCK_TABLE, ['SELECT', 'INSERT', 'UPDATE']],
       ]
-      for (const [name, privileges] of needs) {
-        const table = tables.found.get(name)
-        const spec = [LOCAL_STATUS_TABLE, headerTable(LOCAL_HEADER_TABLE), detailTable(LOCAL_DETAIL_TABLE), LOCK_TABLE].find((item) => item.name === name)!
+      const tables = await checkTables(session, area, needs.map(([spec]) => spec), { install: 'labsync efector install' })
+      findings.push(...tables.findings)
+      for (const [spec, privileges] of needs) {
+        const table = tables.found.get(spec.name)
         if (table) findings.push(...(await checkRights(session, area, table, spec, privileges)))
       }
       const lockTable = tables.found.get(LOCK_TABLE.name)
@@ -112,7 +109,7 @@ export async function runDoctor(loaded: LoadedConfig, options: DoctorOptions = {
       if (!status) return
       const rows = await checkStatusRows(session, area, status, central, importer ? undefined : efector?.id)
       findings.push(...rows.findings)
-      findings.push(...(await checkCentralRights(session, area, central, tables.found, rows.rows, importer)))
+      findings.push(...(await checkCentralRights(session, area, tables.found, rows.staging, importer)))
     })
   }
   return findings
@@ -121,34 +118,21 @@ export async function runDoctor(loaded: LoadedConfig, options: DoctorOptions = {
 async function checkCentralRights(
   session: Session,
   area: string,
-  central: CentralConfig,
   found: Map<string, TableName>,
-  rows: Awaited<ReturnType<typeof checkStatusRows>>['rows'],
+  staging: StagingTable[],
   importer: boolean,
 ): Promise<Finding[]> {
   const findings: Finding[] = []
-  const check = async (specName: string, spec: Parameters<typeof checkRights>[3], privileges: Privilege[]) => {
-    const table = found.get(specName)
+  const check = async (spec: TableSpec, table: TableName | undefined, privileges: Privilege[]) => {
     if (table) findings.push(...(await checkRights(session, area, table, spec, privileges)))
   }
-  await check(STATUS_TABLE.name, STATUS_TABLE, ['SELECT', 'UPDATE'])
-  await check(HISTORY_TABLE.name, HISTORY_TABLE, importer ? ['SELECT', 'INSERT'] : ['INSERT'])
+  await check(STATUS_TABLE, found.get(STATUS_TABLE.name), ['SELECT', 'UPDATE'])
+  await check(HISTORY_TABLE, found.get(HISTORY_TABLE.name), importer ? ['SELECT', 'INSERT'] : ['INSERT'])
   if (importer) {
-    await check(CENTRAL_HEADER_TABLE.name, CENTRAL_HEADER_TABLE, ['SELECT', 'INSERT', 'UPDATE', 'DELETE'])
-    await check(CENTRAL_DETAIL_TABLE.name, CENTRAL_DETAIL_TABLE, ['SELECT', 'INSERT', 'UPDATE', 'DELETE'])
+    for (const spec of [CENTRAL_HEADER_TABLE, CENTRAL_DETAIL_TABLE]) await check(spec, found.get(spec.name), ['SELECT', 'INSERT', 'UPDATE', 'DELETE'])
   }
   // TODO(issue 6): PostgreSQL empties staging with TRUNCATE, a right of its own that these probes do not test.
-  const stagingRights: Privilege[] = importer ? ['SELECT'] : ['SELECT', 'INSERT', 'DELETE']
-  for (const row of rows) {
-    for (const [name, spec] of [
-      [row.tablaEncabezado, headerTable],
-      [row.tablaDetalle, detailTable],
-    ] as const) {
-      if (!name || !/^[A-Za-z0-9_]{1,128}$/.test(name)) continue
-      const table = await findTable(session, name, central.schema)
-      if (table) findings.push(...(await checkRights(session, area, table, spec(name), stagingRights)))
-    }
-  }
+  for (const item of staging) await check(item.spec, item.table, importer ? ['SELECT'] : ['SELECT', 'INSERT', 'DELETE'])
   return findings
 }
 

@@ -18,7 +18,9 @@ export function registerEfectorRun(program: Command, context: CliContext): void 
         const efector = requireEfector(loaded)
         const central = efector.transport === 'https' ? undefined : requireCentral(loaded)
         const run = await usingDatabase(efector.url, (local) =>
-          central ? usingDatabase(central.url, (centralDb) => dryRunEfectorCycle(local, centralDb, efector, central)) : dryRunEfectorCycle(local, undefined, efector, undefined),
+          central
+            ? usingDatabase(central.url, (centralDb) => dryRunEfectorCycle(local, centralDb, efector, central))
+            : dryRunEfectorCycle(local, undefined, efector, undefined),
         )
         for (const line of describeEfectorDryRun(run)) context.out(line)
         if (run.error) context.exitCode = run.error.exitCode
