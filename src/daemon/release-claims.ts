@@ -1,7 +1,7 @@
 import type { CentralConfig } from '../core/config.js'
 import { resolveCentralTables } from '../central/central-tables.js'
-import type { Database } from '../db/database.js'
-import { usingSession } from '../db/session.js'
+import type { Database, TableName } from '../db/database.js'
+import { usingSession, type Session } from '../db/session.js'
 import { recordRun } from '../history/run-history.js'
 import { minutesBetween, type StatusRow } from '../protocol/efector-state.js'
 import { centralNow, markImportFailed, markUploadFailed, readStatusRow } from '../status/status-store.js'
@@ -27,18 +27,7 @@ export async function releaseUploadClaim(
       const row = await readStatusRow(session, tables.status, idEfector)
       if (!row || row.labsyncUploadOwner !== owner || row.ultimoUpdateEfectorFin !== null) return false
       await markUploadFailed(session, tables.status, idEfector, owner, message)
-      const now = await centralNow(session)
-      const startedAt = row.ultimoUpdateEfectorInicio ?? now
-      await recordRun(session, tables.history, {
-        idEfector,
-        kind: 'upload',
-        startedAt,
-        finishedAt: now,
-        outcome: 'failed',
-        durationMs: Math.max(0, minutesBetween(startedAt, now) * 60_000),
-        owner,
-        message,
-      })
+      await recordFailure(session, tables.history, { idEfector, kind: 'upload', claimedAt: row.ultimoUpdateEfectorInicio, owner, message })
       return true
     })
   })
@@ -62,19 +51,34 @@ export async function releaseImportClaim(
       const row = await readStatusRow(session, tables.status, previous.idEfector)
       if (!row || row.labsyncImportOwner !== owner || row.ultimoSyncFechaFin !== null) return false
       await markImportFailed(session, tables.status, previous, owner, message, 0)
-      const now = await centralNow(session)
-      const startedAt = row.ultimoSyncFechaInicio ?? now
-      await recordRun(session, tables.history, {
+      await recordFailure(session, tables.history, {
         idEfector: previous.idEfector,
         kind: 'import',
-        startedAt,
-        finishedAt: now,
-        outcome: 'failed',
-        durationMs: Math.max(0, minutesBetween(startedAt, now) * 60_000),
+        claimedAt: row.ultimoSyncFechaInicio,
         owner,
         message,
       })
       return true
     })
+  })
+}
+
+/** The history row of a run that died with its claim: from the claim to now. */
+async function recordFailure(
+  session: Session,
+  history: TableName,
+  run: { idEfector: number; kind: 'upload' | 'import'; claimedAt: string | null; owner: string; message: string },
+): Promise<void> {
+  const now = await centralNow(session)
+  const startedAt = run.claimedAt ?? now
+  await recordRun(session, history, {
+    idEfector: run.idEfector,
+    kind: run.kind,
+    startedAt,
+    finishedAt: now,
+    outcome: 'failed',
+    durationMs: Math.max(0, minutesBetween(startedAt, now) * 60_000),
+    owner: run.owner,
+    message: run.message,
   })
 }

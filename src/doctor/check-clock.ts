@@ -1,7 +1,8 @@
 import { sql } from 'kysely'
 import { normaliseDatetime } from '../db/row-validator.js'
 import type { Session } from '../db/session.js'
-import { minutesBetween } from '../protocol/efector-state.js'
+import { addMinutes, minutesBetween } from '../protocol/efector-state.js'
+import { zoneOffsetMinutes } from '../server/wall-clock.js'
 import { ok, problem, warning, type Finding } from './finding.js'
 
 export interface ClockOptions {
@@ -57,19 +58,6 @@ export async function checkClock(session: Session, area: string, options: ClockO
 
 /** The wall-clock time of an instant in a time zone, as a canonical datetime. */
 function wallClock(epochMs: number, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(new Date(epochMs))
-      .map((part) => [part.type, part.value]),
-  )
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}.000`
+  const utc = new Date(epochMs).toISOString().replace('T', ' ').slice(0, 23)
+  return addMinutes(utc, zoneOffsetMinutes(timeZone, epochMs))
 }
