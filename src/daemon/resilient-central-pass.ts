@@ -50,6 +50,7 @@ export async function runResilientCentralPass(
         `${what} attempt ${attempt} failed (${kind}); retrying`,
       )
 
+  // TODO(issue 6): on shutdown a merge statement in progress is not cancelled; a stalled one waits for the forced exit.
   const attemptOnce = async (attempt: number): Promise<PassResult> => {
     let claimed: StatusRow | undefined
     const forcedRelease = options.cleanup?.addCleanup(async () => {
