@@ -85,6 +85,8 @@ class SqliteConnection implements DbConnection {
       if (batch.length >= batchSize) {
         yield batch
         batch = []
+        // better-sqlite3 is synchronous: give timers and signal handlers (a shutdown request) their turn.
+        await new Promise((resolve) => setImmediate(resolve))
       }
     }
     if (batch.length > 0) yield batch
