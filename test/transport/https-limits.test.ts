@@ -97,10 +97,11 @@ describe.each(DIALECTS)('HTTPS limits and errors on %s', (dialect) => {
     expect((await harness.runCycle(scenario, 101)).outcome).toBe('uploaded')
   })
 
-  // A PostgreSQL local staging table cannot even hold the row, so this runs on SQLite only.
-  it.skipIf(dialect !== 'sqlite')('reports a bad local row through the agent with the same code and message as the direct mode', async () => {
+  it('reports a bad local row through the agent with the same code and message as the direct mode', async () => {
     const { scenario, harness } = await setUp([{ id: 101, name: 'HospitalNorte' }])
-    await scenario.stageLocally(101, [header({ idProtocolo: 7, idEfector: 101, sexo: 'FF' })], [])
+    // A hand-made local staging table without NOT NULL constraints lets the bad row in.
+    await scenario.loosenLocalStaging(101)
+    await scenario.stageLocally(101, [header({ idProtocolo: 7, idEfector: 101, apellido: null })], [])
     const viaHttps = await harness.runCycle(scenario, 101)
     await scenario.onCentral((session) => session.db.updateTable('LAB_EstadoSyncGeneral').set({ labsyncUploadError: null }).execute())
     const direct = await scenario.runCycle(101)
