@@ -43,8 +43,8 @@ export async function runExportStep(
         try {
           const counts = await usingSession(source, (sourceSession) =>
             write(
-              sqlExportRows(sourceSession, settings.headersSql!, 'headers', days),
-              sqlExportRows(sourceSession, settings.detailsSql!, 'details', days),
+              sqlExportRows(sourceSession, settings.headersSql!, 'headers', days, idEfector),
+              sqlExportRows(sourceSession, settings.detailsSql!, 'details', days, idEfector),
             ),
           )
           return { mode: 'sql', ...counts }
