@@ -14,7 +14,12 @@ export async function main(argv: string[], out: (line: string) => void = (line) 
     .description('Moves validated laboratory results from hospitals to the central database.')
     .option('-c, --config <file>', 'configuration file (default $LABSYNC_CONFIG or ./labsync.yaml)')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => out(text.trimEnd()), writeErr: (text) => process.stderr.write(text) })
+    .configureOutput({
+      writeOut: (text) => out(text.trimEnd()),
+      writeErr: (text) => process.stderr.write(text),
+      // commander's own usage errors (missing or unknown option, bad argument) look like labsync's and exit 2 below.
+      outputError: (text, write) => write(`labsync: LABSYNC_USAGE: ${text.replace(/^error: /, '')}`),
+    })
   const context = createCliContext(program, out)
   for (const register of COMMANDS) register(program, context)
   const override = (command: Command) => {
