@@ -2,20 +2,32 @@ import type { Command } from 'commander'
 import { addEfector, planAddEfector } from '../../central/install-central.js'
 import { requireCentral } from '../../core/config.js'
 import { usingSession } from '../../db/session.js'
+import { LabsyncError } from '../../core/errors.js'
 import { commandGroup, parseInteger, usingDatabase, type CliContext } from '../cli-context.js'
 import { printPlans } from './print-plans.js'
+
+/** Largest idEfector: the column is an int on every database. */
+const MAX_ID_EFECTOR = 2_147_483_647
+
+function parseIdEfector(value: string): number {
+  const id = parseInteger('--id')(value)
+  if (id < 1 || id > MAX_ID_EFECTOR) {
+    throw new LabsyncError('LABSYNC_USAGE', `--id must be a positive integer up to ${MAX_ID_EFECTOR}, got ${JSON.stringify(value)}`)
+  }
+  return id
+}
 
 export function registerCentralAddEfector(program: Command, context: CliContext): void {
   commandGroup(program, 'central', 'the central server: tables, hospitals, imports')
     .command('add-efector')
     .description("register a hospital: its two staging tables and its status row")
-    .requiredOption('--id <n>', 'idEfector', parseInteger('--id'))
+    .requiredOption('--id <n>', 'idEfector (1 to 2147483647)', parseIdEfector)
     .requiredOption('--name <name>', 'short name used in the staging table names (letters, digits, underscore)')
     .option('--display-name <text>', 'nombreEfector shown by the monitor (default --name)')
-    .option('--min-minutes <m>', 'least minutes between two uploads of this hospital', parseInteger('--min-minutes'), 0)
-    .option('--import-min-minutes <m>', 'least minutes between two imports of this hospital', parseInteger('--import-min-minutes'), 0)
+    .option('--min-minutes <m>', 'least minutes between two uploads of this hospital (default 0)', parseInteger('--min-minutes'))
+    .option('--import-min-minutes <m>', 'least minutes between two imports of this hospital (default 0)', parseInteger('--import-min-minutes'))
     .option('--print', 'print the table statements instead of running them')
-    .action(async (options: { id: number; name: string; displayName?: string; minMinutes: number; importMinMinutes: number; print?: boolean }) => {
+    .action(async (options: { id: number; name: string; displayName?: string; minMinutes?: number; importMinMinutes?: number; print?: boolean }) => {
       const central = requireCentral(context.config())
       const efector = {
         id: options.id,
@@ -37,6 +49,9 @@ export function registerCentralAddEfector(program: Command, context: CliContext)
               ? `efector ${options.id}: registered in LAB_EstadoSyncGeneral`
               : `efector ${options.id}: already registered, status row kept`,
           )
+          for (const option of result.ignored) {
+            context.out(`efector ${options.id}: ${option} ignored; change it in LAB_EstadoSyncGeneral if it is meant`)
+          }
         }),
       )
     })

@@ -1,15 +1,24 @@
 import type { Command } from 'commander'
+import { LabsyncError } from '../../core/errors.js'
 import { runDemo, type DemoResult } from '../../demo/run-demo.js'
 import { parseInteger, type CliContext } from '../cli-context.js'
 import { formatTable } from './status.js'
+
+function parseAtLeastOne(name: string) {
+  return (value: string): number => {
+    const n = parseInteger(name)(value)
+    if (n < 1) throw new LabsyncError('LABSYNC_USAGE', `${name} must be 1 or more, got ${JSON.stringify(value)}`)
+    return n
+  }
+}
 
 export function registerDemo(program: Command, context: CliContext): void {
   program
     .command('demo')
     .description('run the whole chain on embedded SQLite databases with generated results')
     .option('--dir <folder>', 'where to put the databases and configuration files (default a new temporary folder)')
-    .option('--efectores <n>', 'number of hospitals', parseInteger('--efectores'), 3)
-    .option('--protocols <n>', 'protocols per hospital', parseInteger('--protocols'), 300)
+    .option('--efectores <n>', 'number of hospitals', parseAtLeastOne('--efectores'), 3)
+    .option('--protocols <n>', 'protocols per hospital', parseAtLeastOne('--protocols'), 300)
     .option('--seed <n>', 'seed of the generated data (same seed, same data)', parseInteger('--seed'), 1)
     .action(async (options: { dir?: string; efectores: number; protocols: number; seed: number }) => {
       const result = await runDemo({ ...options, out: context.out })
