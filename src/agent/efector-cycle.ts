@@ -8,6 +8,7 @@ import { uploadBlockedBecause } from '../protocol/efector-state.js'
 import { centralNow, claimUpload, markUploadFailed, readStatusRow } from '../status/status-store.js'
 import { DEFAULT_EXPORT_DAYS, runExportStep } from './export/export-step.js'
 import { LocalRunLog, readLegacyConfig } from './local-status.js'
+import { reportProblemCentrally } from './report-problem.js'
 import { uploadOverHttps } from '../transport/https-upload-client.js'
 import { localStagingSources, uploadStaging, type UploadCounts, type UploadSources } from './upload.js'
 
@@ -73,6 +74,9 @@ export async function runEfectorCycle(
     } catch (thrown) {
       const error = toLabsyncError(thrown, 'LABSYNC_EXPORT', { efector: idEfector })
       await log.finished('failed', `${error.code}: ${error.message}`)
+      if (efector.transport !== 'https' && centralDb && central) {
+        await reportProblemCentrally(centralDb, central, idEfector, options.owner, error)
+      }
       return done({ outcome: 'failed', message: error.message, error })
     }
     await log.exported(exported)
@@ -92,6 +96,10 @@ export async function runEfectorCycle(
     } catch (thrown) {
       const error = toLabsyncError(thrown, 'LABSYNC_UPLOAD', { efector: idEfector })
       await log.finished('failed', `${error.code}: ${error.message}`)
+      // Thrown before the claim (a claimed upload records its own failure): tell the central side.
+      if (efector.transport !== 'https' && centralDb && central) {
+        await reportProblemCentrally(centralDb, central, idEfector, options.owner, error)
+      }
       return done({ outcome: 'failed', exported, message: error.message, error })
     }
   })

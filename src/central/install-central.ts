@@ -37,12 +37,16 @@ export async function planCentralInstall(session: Session, schema?: string): Pro
   for (const spec of TRANSPORT_TABLES) plans.push(await planTable(session, spec, schema))
   if (plans[0].exists) {
     const status = await findTable(session, STATUS_TABLE.name, schema)
+    // A table two status rows name (a registration error that uploads refuse) is planned once.
+    const planned = new Set<string>()
     for (const row of await listStatusRows(session, status!)) {
       for (const [name, spec] of [
         [row.tablaEncabezado, headerTable],
         [row.tablaDetalle, detailTable],
       ] as const) {
         const checked = checkIdentifier(name, 'staging table name', { efector: row.idEfector, table: STATUS_TABLE.name })
+        if (planned.has(checked.toLowerCase())) continue
+        planned.add(checked.toLowerCase())
         if (await findTable(session, checked, schema)) plans.push(await planTable(session, spec(checked), schema))
       }
     }
@@ -71,13 +75,28 @@ export interface NewEfector {
 export interface AddEfectorResult {
   plans: TablePlan[]
   statusRowCreated: boolean
+  /** Options that differ from the status row that was already there, and were left as they are. */
+  ignored: string[]
+}
+
+/** The longest staging table name: a varchar(100) column, and what the database keeps whole. */
+function maxStagingNameLength(session: Session): number {
+  return Math.min(100, session.dialect.maxIdentifierLength)
 }
 
 /** `labsync central add-efector`: the hospital's two staging tables and its status row. */
 export async function planAddEfector(session: Session, efector: NewEfector, schema?: string) {
   checkIdentifier(efector.name, 'hospital name', { efector: efector.id })
   const names = centralStagingNames(efector.name)
-  checkIdentifier(names.header, 'staging table name', { efector: efector.id })
+  const limit = maxStagingNameLength(session)
+  if (names.header.length > limit) {
+    throw new LabsyncError(
+      'LABSYNC_USAGE',
+      `--name may have at most ${limit - (names.header.length - efector.name.length)} characters on ${session.dialect.name}: ` +
+        `the staging table ${names.header} must fit in ${limit}`,
+      { location: { efector: efector.id } },
+    )
+  }
   return [await planTable(session, headerTable(names.header), schema), await planTable(session, detailTable(names.detail), schema)]
 }
 
@@ -97,6 +116,19 @@ export async function addEfector(session: Session, efector: NewEfector, schema?:
         { location: { efector: efector.id, table: STATUS_TABLE.name } },
       )
     }
+    const wanted = [names.header.toLowerCase(), names.detail.toLowerCase()]
+    const owner = (await listStatusRows(session, status)).find(
+      (row) =>
+        row.idEfector !== efector.id &&
+        [row.tablaEncabezado, row.tablaDetalle].some((name) => name !== null && wanted.includes(name.toLowerCase())),
+    )
+    if (owner) {
+      throw new LabsyncError(
+        'LABSYNC_EFECTOR_CONFLICT',
+        `the staging tables of --name ${efector.name} belong to hospital ${owner.idEfector}; give each hospital its own name`,
+        { location: { efector: efector.id, table: STATUS_TABLE.name } },
+      )
+    }
     for (const plan of plans) await applyPlan(session, plan)
     if (!existing) {
       await session.db
@@ -111,6 +143,15 @@ export async function addEfector(session: Session, efector: NewEfector, schema?:
         })
         .execute()
     }
-    return { plans, statusRowCreated: !existing }
+    const ignored: string[] = []
+    if (existing) {
+      const differs = (label: string, given: unknown, stored: unknown) => {
+        if (given !== undefined && given !== stored) ignored.push(`${label} (status row keeps ${String(stored)})`)
+      }
+      differs('--display-name', efector.displayName, existing.nombreEfector)
+      differs('--min-minutes', efector.minutesBetweenUploads, existing.minutosMinimoSyncEfector)
+      differs('--import-min-minutes', efector.minutesBetweenImports, existing.minutosMinimoSyncPrincipal)
+    }
+    return { plans, statusRowCreated: !existing, ignored }
   })
 }

@@ -64,6 +64,8 @@ export interface DbConnection {
  */
 export interface SqlDialect {
   readonly name: DialectName
+  /** The longest identifier the database keeps whole, in bytes: PostgreSQL silently cuts longer ones to 63. */
+  readonly maxIdentifierLength: number
   createAdapter(): DialectAdapter
   createQueryCompiler(): QueryCompiler
   createIntrospector(db: Kysely<any>): DatabaseIntrospector

@@ -52,7 +52,13 @@ const never = (value: string | null) => (value === null || value <= SENTINEL_DAT
 
 export function reportOf(row: StatusRow, now: string, leaseMinutes: number): EfectorReport {
   const derived = deriveState(row, now, leaseMinutes)
-  const uploadErrorCurrent = derived.uploadFailed
+  // A failed claimed upload, or a failure before the claim recorded after the last claim started.
+  const uploadErrorCurrent =
+    derived.uploadFailed ||
+    (row.labsyncUploadError !== null &&
+      row.labsyncUploadErrorAt !== null &&
+      !derived.uploading &&
+      (row.ultimoUpdateEfectorInicio === null || row.labsyncUploadErrorAt >= row.ultimoUpdateEfectorInicio))
   const importErrorCurrent = row.labsyncImportError !== null
   const errors = [
     uploadErrorCurrent ? { text: row.labsyncUploadError, at: row.labsyncUploadErrorAt } : undefined,

@@ -219,3 +219,16 @@ export async function markImportFailed(
     .where('labsyncImportOwner', '=', owner)
     .execute()
 }
+
+/**
+ * Records on the status row an upload that failed before it claimed (the
+ * export failed, or the status row names bad staging tables), so that the
+ * central side sees it too. Touches no claim column.
+ */
+export async function markUploadProblem(session: Session, table: TableName, idEfector: number, message: string): Promise<void> {
+  await session.db
+    .updateTable(kyselyTable(table))
+    .set({ labsyncUploadError: message.slice(0, 4000), labsyncUploadErrorAt: session.dialect.now() })
+    .where('idEfector', '=', idEfector)
+    .execute()
+}

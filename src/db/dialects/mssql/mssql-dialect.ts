@@ -38,6 +38,7 @@ export function createMssqlDialect(schema?: string): SqlDialect {
 
   return {
     name: 'mssql',
+    maxIdentifierLength: 128,
     createAdapter: () => new MssqlAdapter(),
     createQueryCompiler: () => (schema ? new SchemaQueryCompiler(schema) : new MssqlQueryCompiler()),
     createIntrospector: (db) => new MssqlIntrospector(db),

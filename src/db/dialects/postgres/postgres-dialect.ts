@@ -8,6 +8,7 @@ const NOW = 'clock_timestamp()::timestamp(3)'
 
 export const postgresDialect: SqlDialect = {
   name: 'postgres',
+  maxIdentifierLength: 63,
   createAdapter: () => new PostgresAdapter(),
   createQueryCompiler: () => new PostgresQueryCompiler(),
   createIntrospector: (db) => new PostgresIntrospector(db),

@@ -12,6 +12,7 @@ const NOW_FORMAT = "'%Y-%m-%d %H:%M:%f', 'now', 'localtime'"
 
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
+  maxIdentifierLength: 128,
   createAdapter: () => new SqliteAdapter(),
   createQueryCompiler: () => new SqliteQueryCompiler(),
   createIntrospector: (db) => new SqliteIntrospector(db),
