@@ -6,7 +6,7 @@ import {
   type QueryResult as KyselyQueryResult,
   type RawBuilder,
 } from 'kysely'
-import { toLabsyncError } from '../core/errors.js'
+import { LabsyncError, toLabsyncError } from '../core/errors.js'
 import type { Database, DbConnection, QueryResult, SqlDialect } from './database.js'
 
 /**
@@ -76,7 +76,9 @@ export async function usingSession<T>(database: Database, work: (session: Sessio
   try {
     connection = await database.connect()
   } catch (error) {
-    throw toLabsyncError(error, 'LABSYNC_CONNECTION')
+    const wrapped = toLabsyncError(error, 'LABSYNC_CONNECTION')
+    // Say which database: an agent talks to its own and to the central one. The URL is shown without its password.
+    throw new LabsyncError(wrapped.code, `${database.displayUrl}: ${wrapped.message}`, { cause: error, location: wrapped.location })
   }
   try {
     return await work(new Session(database.dialect, connection))
