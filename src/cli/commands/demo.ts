@@ -45,8 +45,11 @@ export function formatDemoSummary(result: DemoResult): string {
     `${hospital.central.headers} / ${hospital.central.details}`,
   ])
   const table = formatTable(
-    ['id', 'efector', 'uploaded (h/d)', 'imported (h/d)', 'corrected', 'deleted', 'central now (h/d)'],
+    ['id', 'efector', 'round 1 uploaded (h/d)', 'round 1 imported (h/d)', 'round 2 corrected', 'round 2 deleted', 'central now (h/d)'],
     rows,
   )
-  return `${table}\n\n${result.hospitals.length} hospitals in ${result.seconds.toFixed(1)} s`
+  const legend =
+    'h/d: headers / details. Round 1 exports the protocols validated in the window and moves them; in round 2 the\n' +
+    'hospitals correct results and annul protocols, and the annulled ones are deleted from the central tables.'
+  return `${table}\n\n${legend}\n${result.hospitals.length} hospitals in ${result.seconds.toFixed(1)} s`
 }
