@@ -10,7 +10,7 @@ const PROTOCOL_INDEXES = [
 ] as const
 
 /**
- * Creates the SIL tables of EXPORT.md (the subset the builtin export
+ * Creates the SIL tables of docs/EXPORT.md (the subset the builtin export
  * reads), for the demo and the tests. A real hospital has them already;
  * labsync never creates them there.
  */

@@ -31,7 +31,7 @@ import { between, chance, pick, seededRandom, type Random } from './demo-random.
 
 /**
  * Generates one hospital's laboratory database (the SIL tables of
- * EXPORT.md): patients, the catalogue, protocols taken over the last weeks
+ * docs/EXPORT.md): patients, the catalogue, protocols taken over the last weeks
  * with their results, isolates and antibiograms. Everything derives from
  * the seed, the hospital id and `today`, so the same options give the same
  * data (dates move with the day the demo runs).

@@ -19,7 +19,7 @@ import { generateLaboratory, writeLaboratory, type DemoProtocolFacts } from './d
 /**
  * `labsync demo`: the whole chain on embedded SQLite files. A central
  * database and N hospitals are installed and registered; each hospital's
- * database gets the laboratory system's tables (EXPORT.md) filled with
+ * database gets the laboratory system's tables (docs/EXPORT.md) filled with
  * generated patients, protocols and results; one efector cycle per
  * hospital (builtin export, upload) and one central pass move them; in a
  * second round the laboratories correct results and annul protocols in

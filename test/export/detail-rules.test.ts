@@ -22,7 +22,7 @@ function staged(values: Record<string, unknown>): Record<string, unknown> {
   }
 }
 
-/** EXPORT.md, "Detail rows". */
+/** docs/EXPORT.md, "Detail rows". */
 describe.each(DIALECTS)('builtin export detail rows on %s', (dialect) => {
   let sil: SilFixture
   afterEach(async () => sil?.drop())

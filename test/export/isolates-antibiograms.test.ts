@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DIALECTS } from '../support/test-databases.js'
 import { detail, ID_EFECTOR, item, protocol, SilFixture, VALIDATOR } from './sil-fixture.js'
 
-/** EXPORT.md, "Detail rows": isolates and antibiograms. */
+/** docs/EXPORT.md, "Detail rows": isolates and antibiograms. */
 describe.each(DIALECTS)('builtin export isolates and antibiograms on %s', (dialect) => {
   let sil: SilFixture
   afterEach(async () => sil?.drop())

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DIALECTS } from '../support/test-databases.js'
 import { detail, patient, protocol, SilFixture } from './sil-fixture.js'
 
-/** EXPORT.md, "Which protocols": the window, excluded patients, idTipoServicio, annulled protocols. */
+/** docs/EXPORT.md, "Which protocols": the window, excluded patients, idTipoServicio, annulled protocols. */
 describe.each(DIALECTS)('builtin export protocol selection on %s', (dialect) => {
   let sil: SilFixture
   afterEach(async () => sil?.drop())

@@ -23,7 +23,7 @@ export interface DetailPassOptions {
 }
 
 /**
- * The detail rows of the builtin export (EXPORT.md, "Detail rows"): the
+ * The detail rows of the builtin export (docs/EXPORT.md, "Detail rows"): the
  * validated items of every exported protocol that is not annulled, then
  * one row per isolate and one per validated antibiogram. Runs after the
  * header pass, and keeps only rows of protocols it exported as active,
@@ -154,7 +154,7 @@ export function itemValues(record: Record<string, unknown>, idEfector: number): 
     esTitulo: subIsTitle ? 'Si' : 'No',
     derivado: derivedName,
     unidad: record.unidadMedida,
-    // The detail's hiv flag is its protocol's (EXPORT.md leaves it unsaid; the central side filters HIV results per detail).
+    // The detail's hiv flag is its protocol's (the design left it unsaid, see docs/EXPORT.md; the central side filters HIV results per detail).
     hiv: bitValue(record.hiv),
     metodo: record.metodo,
     valorReferencia: record.valorReferencia,
@@ -270,7 +270,7 @@ async function* antibiogramRecords(
 
 /**
  * The shared shape of isolate and antibiogram rows: order fields 9999,
- * conresultado 1, empty strings elsewhere (EXPORT.md). Antibiograms have no
+ * conresultado 1, empty strings elsewhere (docs/EXPORT.md). Antibiograms have no
  * item, so their grupo stays empty too.
  */
 function closingRowDefaults(record: Record<string, unknown>, idEfector: number, idDetalleProtocolo: number): Record<string, unknown> {

@@ -11,7 +11,7 @@ export interface ExportRowStreams {
 }
 
 /**
- * Export mode `builtin` (EXPORT.md): labsync's own export from the SIL
+ * Export mode `builtin` (docs/EXPORT.md): labsync's own export from the SIL
  * tables of `source` to staging rows, in the staging column order. Plain
  * SELECTs built with Kysely; every rule that is not a filter (names, dates,
  * the decimal formatting, the clean-up of observations) is applied here

@@ -9,7 +9,7 @@ import type { SilSchema } from './sil-tables.js'
 export type ExportedProtocols = Map<number, { annulled: boolean }>
 
 /**
- * The header rows of the builtin export (EXPORT.md, "Header row"), one per
+ * The header rows of the builtin export (docs/EXPORT.md, "Header row"), one per
  * exported protocol, annulled ones included (baja = 1), in idProtocolo
  * order. Fills `exported` as it goes. Lookups are LEFT JOINs: a protocol
  * whose origin, priority, sector or requesting hospital is missing gets a

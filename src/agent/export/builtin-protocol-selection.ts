@@ -3,7 +3,7 @@ import type { Session } from '../../db/session.js'
 import { BATCH_SIZE } from '../staging-rows.js'
 import type { SilSchema } from './sil-tables.js'
 
-/** The patient state whose protocols are never exported (EXPORT.md, "Which protocols"). */
+/** The patient state whose protocols are never exported (docs/EXPORT.md, "Which protocols"). */
 export const EXCLUDED_PATIENT_STATE = 2
 /** Only protocols whose idTipoServicio is below this are exported. */
 export const SERVICE_TYPE_LIMIT = 4
@@ -16,7 +16,7 @@ export interface SelectionOptions {
 }
 
 /**
- * The idProtocolo of every protocol the export takes (EXPORT.md, "Which
+ * The idProtocolo of every protocol the export takes (docs/EXPORT.md, "Which
  * protocols"), as a subquery: this hospital's protocols with idTipoServicio
  * below 4, whose patient's idEstado is not 2, with at least one item whose
  * fechaValida or fechaValidaObservacion falls on or after the first day of

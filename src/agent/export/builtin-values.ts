@@ -2,7 +2,7 @@ import { LabsyncError } from '../../core/errors.js'
 import { normaliseDatetime } from '../../db/row-validator.js'
 
 /**
- * Small value rules of the builtin export (EXPORT.md, "Header row" and
+ * Small value rules of the builtin export (docs/EXPORT.md, "Header row" and
  * "Detail rows") and the error for laboratory data they cannot take.
  */
 

@@ -4,7 +4,7 @@ import type { TableName } from '../../db/database.js'
 import type { Session } from '../../db/session.js'
 
 /**
- * Export mode `procedure` (EXPORT.md item 1): runs the hospital's own stored
+ * Export mode `procedure` (docs/EXPORT.md item 1): runs the hospital's own stored
  * procedure, `LAB_ExportaResultadosValidados` or the one the configuration
  * names, which fills the local staging tables itself. It runs inside one
  * local transaction, so that a procedure that fails half way leaves the

@@ -4,7 +4,7 @@ import { bit, datetime, decimal, int, nvarchar, varchar, type TableSpec } from '
 import type { Session } from '../../db/session.js'
 
 /**
- * The laboratory-system (SIL) tables the builtin export reads (EXPORT.md,
+ * The laboratory-system (SIL) tables the builtin export reads (docs/EXPORT.md,
  * "SIL tables"), with the columns it uses. The export only reads them; the
  * specs also let the demo and the tests create them. Real SIL databases
  * have many more columns, and their own types: these are the types labsync
@@ -164,7 +164,7 @@ export async function resolveSilSchema(source: Session, efector: number): Promis
     if (!found) {
       throw new LabsyncError(
         'LABSYNC_TABLE_MISSING',
-        `the laboratory system's table ${spec.name} does not exist in the export's source database; the builtin export needs the SIL tables of EXPORT.md (use export mode sql or procedure otherwise)`,
+        `the laboratory system's table ${spec.name} does not exist in the export's source database; the builtin export needs the SIL tables of docs/EXPORT.md (use export mode sql or procedure otherwise)`,
         { location: { efector, table: spec.name } },
       )
     }
