@@ -5,7 +5,7 @@ import { usingSession, type Session } from '../db/session.js'
 import { resolveCentralTables, resolveStagingTables } from '../central/central-tables.js'
 import { recordRun } from '../history/run-history.js'
 import { uploadBlockedBecause } from '../protocol/efector-state.js'
-import { centralNow, claimUpload, markUploadFailed, readStatusRow } from '../status/status-store.js'
+import { centralNow, claimUpload, markUploadFailed, readStatusRow, requireStatusRow } from '../status/status-store.js'
 import { DEFAULT_EXPORT_DAYS, runExportStep } from './export/export-step.js'
 import { LocalRunLog, readLegacyConfig } from './local-status.js'
 import { reportProblemCentrally } from './report-problem.js'
@@ -123,14 +123,7 @@ async function claimAndUpload(
   options: CycleOptions,
 ): Promise<UploadStepResult> {
   const tables = await resolveCentralTables(central, settings.schema)
-  const row = await readStatusRow(central, tables.status, idEfector)
-  if (!row) {
-    throw new LabsyncError(
-      'LABSYNC_EFECTOR_UNKNOWN',
-      `hospital ${idEfector} has no row in LAB_EstadoSyncGeneral; register it with \`labsync central add-efector\``,
-      { location: { efector: idEfector, table: tables.status.name } },
-    )
-  }
+  const row = await requireStatusRow(central, tables.status, idEfector)
   const staging = await resolveStagingTables(central, row, settings.schema)
 
   options.signal?.throwIfAborted()

@@ -4,7 +4,7 @@ import type { Database } from '../db/database.js'
 import { usingSession, type Session } from '../db/session.js'
 import { resolveCentralTables, resolveStagingTables } from '../central/central-tables.js'
 import { uploadBlockedBecause } from '../protocol/efector-state.js'
-import { centralNow, readStatusRow } from '../status/status-store.js'
+import { centralNow, requireStatusRow } from '../status/status-store.js'
 import { countStagingRows } from './export/count-staging-rows.js'
 import { DEFAULT_EXPORT_DAYS, runExportStep } from './export/export-step.js'
 import { readLegacyConfig } from './local-status.js'
@@ -63,14 +63,7 @@ async function checkLocalStaging(local: Session, idEfector: number) {
 async function wouldClaim(centralDb: Database, central: CentralConfig, idEfector: number): Promise<EfectorDryRun['claim']> {
   return usingSession(centralDb, async (session) => {
     const tables = await resolveCentralTables(session, central.schema)
-    const row = await readStatusRow(session, tables.status, idEfector)
-    if (!row) {
-      throw new LabsyncError(
-        'LABSYNC_EFECTOR_UNKNOWN',
-        `hospital ${idEfector} has no row in LAB_EstadoSyncGeneral; register it with \`labsync central add-efector\``,
-        { location: { efector: idEfector, table: tables.status.name } },
-      )
-    }
+    const row = await requireStatusRow(session, tables.status, idEfector)
     const staging = await resolveStagingTables(session, row, central.schema)
     const reason = uploadBlockedBecause(row, await centralNow(session), central.leaseMinutes)
     return { granted: reason === undefined, reason, stagingTables: { header: staging.header.name, detail: staging.detail.name } }

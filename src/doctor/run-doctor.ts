@@ -1,4 +1,4 @@
-import type { CentralConfig, LoadedConfig } from '../core/config.js'
+import type { LoadedConfig } from '../core/config.js'
 import { driverMessage, LabsyncError } from '../core/errors.js'
 import type { TableSpec } from '../db/column-spec.js'
 import type { Database, TableName } from '../db/database.js'

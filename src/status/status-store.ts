@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { LabsyncError } from '../core/errors.js'
 import type { TableName } from '../db/database.js'
 import { normaliseDatetime } from '../db/row-validator.js'
 import type { Session } from '../db/session.js'
@@ -41,6 +42,19 @@ export async function centralNow(session: Session): Promise<string> {
 export async function readStatusRow(session: Session, table: TableName, idEfector: number): Promise<StatusRow | undefined> {
   const raw = await session.db.selectFrom(kyselyTable(table)).selectAll().where('idEfector', '=', idEfector).executeTakeFirst()
   return raw ? toStatusRow(raw) : undefined
+}
+
+/** The hospital's status row, or LABSYNC_EFECTOR_UNKNOWN saying how to register it. */
+export async function requireStatusRow(session: Session, table: TableName, idEfector: number): Promise<StatusRow> {
+  const row = await readStatusRow(session, table, idEfector)
+  if (!row) {
+    throw new LabsyncError(
+      'LABSYNC_EFECTOR_UNKNOWN',
+      `hospital ${idEfector} has no row in LAB_EstadoSyncGeneral; register it with \`labsync central add-efector\``,
+      { location: { efector: idEfector, table: table.name } },
+    )
+  }
+  return row
 }
 
 export async function listStatusRows(session: Session, table: TableName): Promise<StatusRow[]> {

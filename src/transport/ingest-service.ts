@@ -11,7 +11,7 @@ import { DETAIL_COLUMNS, DETAIL_KEY, HEADER_COLUMNS, HEADER_KEY } from '../db/ta
 import { TOKEN_TABLE, UPLOAD_CHUNK_TABLE, UPLOAD_SESSION_TABLE } from '../db/tables/transport-tables.js'
 import { recordRun } from '../history/run-history.js'
 import { minutesBetween, uploadBlockedBecause } from '../protocol/efector-state.js'
-import { centralNow, claimUpload, kyselyTable, markUploadFailed, readStatusRow } from '../status/status-store.js'
+import { centralNow, claimUpload, kyselyTable, markUploadFailed, readStatusRow, requireStatusRow } from '../status/status-store.js'
 import { uploadStaging, type UploadSources } from '../agent/upload.js'
 import { validated } from '../agent/staging-rows.js'
 import { authenticateToken } from './efector-tokens.js'
@@ -88,12 +88,7 @@ export class IngestService {
         })
       }
 
-      const row = await readStatusRow(session, tables.status, idEfector)
-      if (!row) {
-        throw new LabsyncError('LABSYNC_EFECTOR_UNKNOWN', `hospital ${idEfector} has no row in LAB_EstadoSyncGeneral`, {
-          location: { efector: idEfector, table: tables.status.name },
-        })
-      }
+      const row = await requireStatusRow(session, tables.status, idEfector)
       await resolveStagingTables(session, row, this.#central.schema)
       const owner = newOwnerId()
       const claimed = await session.transaction(async () => {

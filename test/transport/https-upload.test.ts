@@ -1,13 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { normaliseDatetime } from '../../src/db/row-validator.js'
 import { DETAIL_COLUMNS, HEADER_COLUMNS } from '../../src/db/tables/staging-tables.js'
-import { revokeTokens, rotateToken } from '../../src/transport/efector-tokens.js'
 import { Scenario } from '../support/scenario.js'
 import { detail, header } from '../support/staging-fixtures.js'
 import { DIALECTS } from '../support/test-databases.js'
 import { IngestHarness } from './support/ingest-harness.js'
-import { rawRequest } from './support/raw-request.js'
-import { TcpProxy } from './support/tcp-proxy.js'
 
 const COLUMNS = [...HEADER_COLUMNS, ...DETAIL_COLUMNS]
 

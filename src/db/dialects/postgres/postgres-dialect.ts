@@ -1,4 +1,4 @@
-import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type RawBuilder } from 'kysely'
+import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from 'kysely'
 import type { ColumnSpec } from '../../column-spec.js'
 import type { ExistingColumn, SqlDialect, TableName } from '../../database.js'
 import { upsertOnConflict } from '../../upsert-on-conflict.js'
