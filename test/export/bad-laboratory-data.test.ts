@@ -145,7 +145,13 @@ describe.each(DIALECTS)('builtin export on bad laboratory data on %s', (dialect)
 
     expect(await scenario.centralRows(names.header, ['idProtocolo'])).toEqual(centralBefore.headers)
     expect(await scenario.centralRows(names.detail, ['idProtocolo', 'idDetalleProtocolo'])).toEqual(centralBefore.details)
-    expect(await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])).toEqual(centralBefore.status)
+    // The claim columns are untouched; only the error is recorded centrally, so the monitor shows it.
+    const [statusAfter] = await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])
+    const { labsyncUploadError, labsyncUploadErrorAt, ...claimColumns } = statusAfter
+    const { labsyncUploadError: _before, labsyncUploadErrorAt: _beforeAt, ...claimColumnsBefore } = centralBefore.status[0]
+    expect(claimColumns).toEqual(claimColumnsBefore)
+    expect(String(labsyncUploadError)).toMatch(/^LABSYNC_ROW_INVALID: .*column idItem/)
+    expect(labsyncUploadErrorAt).not.toBeNull()
     const local = await usingSession(hospital.database, async (session) => ({
       headers: await session.db.selectFrom('LAB_Temp_ResultadoEncabezado').select('idProtocolo').execute(),
       runs: await session.db.selectFrom('LAB_SyncStatus').select(['labsyncOutcome', 'labsyncMessage']).orderBy('id').execute(),
