@@ -1,0 +1,193 @@
+import type { PoolClient } from 'pg'
+import { to as copyTo } from 'pg-copy-streams'
+import type { Row } from '../../row-validator.js'
+
+/** Turns one field's text (as the server's output function wrote it) into the value `pg` would have returned. */
+export type FieldParser = (text: string) => unknown
+
+const TEXT_LIKE_OIDS = new Set([25, 1043, 1042, 19])
+
+/**
+ * The parser of each result column: the same type parsers the cursor path
+ * uses, since COPY's text format is each type's text output, escaped.
+ * Text columns skip the call.
+ */
+export function fieldParsers(
+  typeIds: readonly number[],
+  getTypeParser: (oid: number, format: 'text') => (value: string) => unknown,
+): (FieldParser | undefined)[] {
+  return typeIds.map((oid) => (TEXT_LIKE_OIDS.has(oid) ? undefined : getTypeParser(oid, 'text')))
+}
+
+/**
+ * Streams a query's rows through `COPY (query) TO STDOUT` (text format),
+ * decoded into arrays by `parsers`, `batchSize` rows at a time. The COPY
+ * stream is read only as fast as batches are consumed, so memory stays flat.
+ * A consumer that stops early still gets a usable connection: the rest of
+ * the output is read and discarded (COPY OUT cannot be stopped otherwise).
+ */
+export async function* copyRowsOut(
+  client: PoolClient,
+  sql: string,
+  parsers: readonly (FieldParser | undefined)[],
+  batchSize: number,
+): AsyncIterable<Row[]> {
+  const stream = client.query(copyTo(`COPY (${sql}\n) TO STDOUT`))
+  let ended = false
+  let streamFailed = false
+  stream.once('error', () => {
+    streamFailed = true
+  })
+  const decoder = new CopyTextDecoder(parsers)
+  try {
+    let batch: Row[] = []
+    for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
+      const rows = decoder.push(chunk as Buffer)
+      for (let index = 0; index < rows.length; index++) {
+        batch.push(rows[index])
+        if (batch.length >= batchSize) {
+          yield batch
+          batch = []
+        }
+      }
+    }
+    ended = true
+    decoder.end()
+    if (batch.length > 0) yield batch
+  } finally {
+    if (!ended && !streamFailed) await drain(stream)
+  }
+}
+
+function drain(stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve) => {
+    stream.on('end', resolve)
+    stream.on('error', () => resolve())
+    stream.resume()
+  })
+}
+
+/**
+ * Decodes COPY text format (PostgreSQL docs, "COPY", File Formats, Text
+ * Format): rows end in a newline, fields are separated by tabs, `\N` is
+ * NULL, and backslash escapes stand for special characters. Chunks may end
+ * anywhere, in the middle of a row or of a UTF-8 character.
+ */
+export class CopyTextDecoder {
+  readonly #parsers: readonly (FieldParser | undefined)[]
+  #carry: Buffer | undefined
+
+  constructor(parsers: readonly (FieldParser | undefined)[]) {
+    this.#parsers = parsers
+  }
+
+  /** The complete rows in the input so far. */
+  push(chunk: Buffer): Row[] {
+    const buffer = this.#carry ? Buffer.concat([this.#carry, chunk]) : chunk
+    const last = buffer.lastIndexOf(10)
+    if (last < 0) {
+      this.#carry = buffer
+      return []
+    }
+    this.#carry = last + 1 < buffer.length ? buffer.subarray(last + 1) : undefined
+    const lines = buffer.toString('utf8', 0, last).split('\n')
+    const rows = new Array<Row>(lines.length)
+    for (let index = 0; index < lines.length; index++) rows[index] = this.#row(lines[index])
+    return rows
+  }
+
+  /** Throws if the input stopped in the middle of a row. */
+  end(): void {
+    if (this.#carry && this.#carry.length > 0) throw new Error('COPY output ended in the middle of a row')
+  }
+
+  #row(line: string): Row {
+    const parsers = this.#parsers
+    const fields = line.split('\t')
+    if (fields.length !== parsers.length) {
+      throw new Error(`COPY output row has ${fields.length} fields, the query has ${parsers.length} columns`)
+    }
+    const row = new Array(fields.length)
+    for (let index = 0; index < fields.length; index++) {
+      const field = fields[index]
+      if (field === '\\N') {
+        row[index] = null
+        continue
+      }
+      const text = field.indexOf('\\') < 0 ? field : unescapeField(field)
+      const parser = parsers[index]
+      row[index] = parser ? parser(text) : text
+    }
+    return row
+  }
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' }
+
+/** Undoes COPY's backslash escapes in one field (which is not `\N`). */
+export function unescapeField(field: string): string {
+  let out = ''
+  let start = 0
+  for (let index = field.indexOf('\\'); index >= 0; index = field.indexOf('\\', start)) {
+    out += field.slice(start, index)
+    const next = field[index + 1]
+    if (next === undefined) {
+      // A trailing lone backslash: nothing follows to escape, keep it.
+      out += '\\'
+      start = index + 1
+      break
+    }
+    if ((next >= '0' && next <= '7') || next === 'x') return unescapeBytes(field)
+    out += SIMPLE_ESCAPES[next] ?? next
+    start = index + 2
+  }
+  return out + field.slice(start)
+}
+
+/**
+ * The slow path for octal (`\123`) and hex (`\x5c`) escapes: those stand
+ * for bytes, which may be parts of one UTF-8 character, so the field is
+ * unescaped as bytes and decoded afterwards.
+ */
+function unescapeBytes(field: string): string {
+  const input = Buffer.from(field, 'utf8')
+  const out = Buffer.alloc(input.length)
+  let length = 0
+  const isOctal = (byte: number | undefined) => byte !== undefined && byte >= 0x30 && byte <= 0x37
+  const hexValue = (byte: number | undefined) => {
+    if (byte === undefined) return -1
+    if (byte >= 0x30 && byte <= 0x39) return byte - 0x30
+    if (byte >= 0x61 && byte <= 0x66) return byte - 0x61 + 10
+    if (byte >= 0x41 && byte <= 0x46) return byte - 0x41 + 10
+    return -1
+  }
+  for (let index = 0; index < input.length; index++) {
+    const byte = input[index]
+    if (byte !== 0x5c || index + 1 >= input.length) {
+      out[length++] = byte
+      continue
+    }
+    const next = input[index + 1]
+    if (isOctal(next)) {
+      let value = 0
+      let digits = 0
+      while (digits < 3 && isOctal(input[index + 1 + digits])) value = value * 8 + (input[index + 1 + digits++] - 0x30)
+      out[length++] = value & 0xff
+      index += digits
+    } else if (next === 0x78 && hexValue(input[index + 2]) >= 0) {
+      let value = hexValue(input[index + 2])
+      let digits = 1
+      if (hexValue(input[index + 3]) >= 0) {
+        value = value * 16 + hexValue(input[index + 3])
+        digits = 2
+      }
+      out[length++] = value
+      index += 1 + digits
+    } else {
+      const simple = SIMPLE_ESCAPES[String.fromCharCode(next)]
+      out[length++] = simple ? simple.charCodeAt(0) : next
+      index += 1
+    }
+  }
+  return out.toString('utf8', 0, length)
+}
