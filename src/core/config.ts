@@ -181,13 +181,25 @@ export const configSchema = z
     /** Seconds a stopping process waits for its run to commit or roll back before it exits anyway. Default 60. */
     shutdownSeconds: z.number().positive().default(60),
     /** Time zone of schedules; stored timestamps are never shifted. */
-    timeZone: z.string().default('America/Argentina/Buenos_Aires'),
+    timeZone: z
+      .string()
+      .refine(isKnownTimeZone, { message: 'is not a time zone this machine knows (an IANA name such as America/Argentina/Buenos_Aires)' })
+      .default('America/Argentina/Buenos_Aires'),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
       .default({ level: 'info' }),
   })
   .strict()
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}
 
 export type LabsyncConfig = z.infer<typeof configSchema>
 export type CentralConfig = NonNullable<LabsyncConfig['central']>

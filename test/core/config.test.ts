@@ -36,6 +36,7 @@ describe('configuration', () => {
     expect(failure('efector:\n  url: sqlite:x.db\n  export:\n    mode: sql\n')).toContain('efector.export.headersSql: is required when mode is sql')
     expect(failure('efector:\n  url: sqlite:x.db\n  idd: 3\n')).toContain('efector')
     expect(failure('central: [unclosed\n')).toContain('not valid YAML')
+    expect(failure('timeZone: Mars/Olympus\n')).toContain('timeZone: is not a time zone this machine knows')
   })
 
   it('resolves SQLite files and SQL files relative to the configuration file', () => {
