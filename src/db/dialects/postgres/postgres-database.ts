@@ -74,9 +74,9 @@ class PostgresConnection implements DbConnection {
 
   /**
    * A query without parameters is read with `COPY (query) TO STDOUT`: one
-   * stream instead of a round trip per batch, about half the CPU of the
-   * cursor per row (docs/BENCHMARKS.md). A query with parameters (COPY takes
-   * none) goes through a cursor. Both return the same values.
+   * stream instead of a round trip per batch (measured in
+   * docs/BENCHMARKS.md). A query with parameters (COPY takes none) goes
+   * through a cursor. Both return the same values.
    */
   async *stream(query: CompiledSql, batchSize: number): AsyncIterable<Row[]> {
     if (query.parameters.length > 0) {
