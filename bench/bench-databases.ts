@@ -6,7 +6,8 @@ import { openDatabase } from '../src/db/open-database.js'
  * PostgreSQL databases of one benchmark run (`labsync_bench_<pid>_<label>`)
  * on the local server, dropped at the end (also when the run fails).
  */
-export const ADMIN_URL = process.env.LABSYNC_BENCH_PG_URL ?? process.env.LABSYNC_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+export const ADMIN_URL =
+  process.env.LABSYNC_BENCH_PG_URL ?? process.env.LABSYNC_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
 export interface BenchDatabase {
   name: string
@@ -30,7 +31,10 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 export async function createBenchDatabase(label: string): Promise<BenchDatabase> {
-  const name = `labsync_bench_${process.pid}_${label}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63)
+  const name = `labsync_bench_${process.pid}_${label}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 63)
   await admin(async (client) => {
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     await client.query(`CREATE DATABASE ${name}`)

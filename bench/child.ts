@@ -39,7 +39,12 @@ async function main(task: ChildTask): Promise<ChildReport> {
         seconds,
         maxRssKb: process.resourceUsage().maxRSS,
         owner,
-        upload: { outcome: result.outcome, headers: result.uploaded?.headers, details: result.uploaded?.details, message: result.message },
+        upload: {
+          outcome: result.outcome,
+          headers: result.uploaded?.headers,
+          details: result.uploaded?.details,
+          message: result.message,
+        },
       }
     } finally {
       await local.close()
@@ -48,7 +53,12 @@ async function main(task: ChildTask): Promise<ChildReport> {
   }
   const centralDb = openDatabase(task.centralUrl)
   try {
-    const pass = await runCentralPass(centralDb, central(task.centralUrl), { firstMinutes: 0, maxMinutes: 0 }, { owner })
+    const pass = await runCentralPass(
+      centralDb,
+      central(task.centralUrl),
+      { firstMinutes: 0, maxMinutes: 0 },
+      { owner },
+    )
     return {
       seconds: (performance.now() - started) / 1000,
       maxRssKb: process.resourceUsage().maxRSS,

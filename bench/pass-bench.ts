@@ -3,7 +3,13 @@ import { spawnSync } from 'node:child_process'
 import { addEfector, installCentral } from '../src/central/install-central.js'
 import { openDatabase } from '../src/db/open-database.js'
 import { usingSession } from '../src/db/session.js'
-import { centralStagingNames, DETAIL_COLUMNS, HEADER_COLUMNS, LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../src/db/tables/staging-tables.js'
+import {
+  centralStagingNames,
+  DETAIL_COLUMNS,
+  HEADER_COLUMNS,
+  LOCAL_DETAIL_TABLE,
+  LOCAL_HEADER_TABLE,
+} from '../src/db/tables/staging-tables.js'
 import { claimUpload, markUploadCommitted } from '../src/status/status-store.js'
 import { installEfector } from '../src/agent/install-efector.js'
 import { createBenchDatabase, type BenchDatabase } from './bench-databases.js'
@@ -45,7 +51,9 @@ export async function runPassBench(options: {
 }): Promise<PassRound[]> {
   const central = await createBenchDatabase('pass')
   try {
-    options.log(`central pass: registering ${options.hospitals} hospitals with ${options.headersPerHospital} protocols each`)
+    options.log(
+      `central pass: registering ${options.hospitals} hospitals with ${options.headersPerHospital} protocols each`,
+    )
     await stageEveryHospital(central, options)
     const rounds: PassRound[] = []
     for (const [index, importers] of options.importers.entries()) {
@@ -54,7 +62,9 @@ export async function runPassBench(options: {
         await commitUploads(central, options.hospitals)
       }
       const started = performance.now()
-      const runs = await Promise.all(Array.from({ length: importers }, () => runChild({ mode: 'pass', centralUrl: central.url })))
+      const runs = await Promise.all(
+        Array.from({ length: importers }, () => runChild({ mode: 'pass', centralUrl: central.url })),
+      )
       const wallSeconds = (performance.now() - started) / 1000
       const verdict = await checkExactlyOnce(central, runs, options.hospitals, options.headersPerHospital)
       rounds.push({
@@ -98,7 +108,9 @@ async function stageEveryHospital(
   const detailNames = DETAIL_COLUMNS.map((column) => column.name)
   const template = { header: 'bench_template_header', detail: 'bench_template_detail' }
   const first = centralStagingNames(`Bench${FIRST_ID}`)
-  await central.query(`CREATE TABLE ${template.header} (LIKE ${q(first.header)}); CREATE TABLE ${template.detail} (LIKE ${q(first.detail)})`)
+  await central.query(
+    `CREATE TABLE ${template.header} (LIKE ${q(first.header)}); CREATE TABLE ${template.detail} (LIKE ${q(first.detail)})`,
+  )
   for (const [table, target, names] of [
     [LOCAL_HEADER_TABLE, template.header, headerNames],
     [LOCAL_DETAIL_TABLE, template.detail, detailNames],
@@ -112,9 +124,14 @@ async function stageEveryHospital(
   for (let index = 0; index < options.hospitals; index++) {
     const id = FIRST_ID + index
     const names = centralStagingNames(`Bench${id}`)
-    const select = (columns: string[]) => columns.map((name) => (name === 'idEfector' ? String(id) : q(name))).join(', ')
-    await central.query(`INSERT INTO ${q(names.header)} (${list(headerNames)}) SELECT ${select(headerNames)} FROM ${template.header}`)
-    await central.query(`INSERT INTO ${q(names.detail)} (${list(detailNames)}) SELECT ${select(detailNames)} FROM ${template.detail}`)
+    const select = (columns: string[]) =>
+      columns.map((name) => (name === 'idEfector' ? String(id) : q(name))).join(', ')
+    await central.query(
+      `INSERT INTO ${q(names.header)} (${list(headerNames)}) SELECT ${select(headerNames)} FROM ${template.header}`,
+    )
+    await central.query(
+      `INSERT INTO ${q(names.detail)} (${list(detailNames)}) SELECT ${select(detailNames)} FROM ${template.detail}`,
+    )
   }
   await central.query('ANALYZE')
   await commitUploads(central, options.hospitals)
@@ -127,7 +144,8 @@ async function commitUploads(central: BenchDatabase, hospitals: number): Promise
     for (let index = 0; index < hospitals; index++) {
       const id = FIRST_ID + index
       await session.transaction(async () => {
-        if (!(await claimUpload(session, status, id, 'bench', 60))) throw new Error(`could not claim the upload of ${id}`)
+        if (!(await claimUpload(session, status, id, 'bench', 60)))
+          throw new Error(`could not claim the upload of ${id}`)
         if (!(await markUploadCommitted(session, status, id, 'bench', { headers: 0, details: 0 }))) {
           throw new Error(`could not commit the upload of ${id}`)
         }
@@ -168,9 +186,12 @@ async function checkExactlyOnce(
   const expectedHeaders = hospitals * (headersPerHospital - Math.floor(headersPerHospital / 50))
   if (twice.length > 0) problems.push(`imported twice: ${twice.join(', ')}`)
   if (missed.length > 0) problems.push(`missed: ${missed.slice(0, 10).join(', ')}${missed.length > 10 ? ', ...' : ''}`)
-  if (historyOnce !== hospitals || history.rows.length !== hospitals) problems.push(`labsync_run: ${historyOnce} of ${hospitals} hospitals with exactly one import`)
-  if (status.rows[0].n !== hospitals) problems.push(`status rows: ${status.rows[0].n} of ${hospitals} imported up to their last upload`)
-  if (headers.rows[0].n !== expectedHeaders) problems.push(`central headers ${headers.rows[0].n}, expected ${expectedHeaders}`)
+  if (historyOnce !== hospitals || history.rows.length !== hospitals)
+    problems.push(`labsync_run: ${historyOnce} of ${hospitals} hospitals with exactly one import`)
+  if (status.rows[0].n !== hospitals)
+    problems.push(`status rows: ${status.rows[0].n} of ${hospitals} imported up to their last upload`)
+  if (headers.rows[0].n !== expectedHeaders)
+    problems.push(`central headers ${headers.rows[0].n}, expected ${expectedHeaders}`)
   return problems.length === 0
     ? { ok: true, check: `all ${hospitals} imported exactly once (outcomes, labsync_run, status rows, row counts)` }
     : { ok: false, check: `FAILED: ${problems.join('; ')}` }

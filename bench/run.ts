@@ -39,7 +39,11 @@ const { values } = parseArgs({
   strict: true,
 })
 
-const numbers = (text: string) => text.split(',').filter(Boolean).map((part) => positive(part))
+const numbers = (text: string) =>
+  text
+    .split(',')
+    .filter(Boolean)
+    .map((part) => positive(part))
 function positive(text: string): number {
   const value = Number(text)
   if (!Number.isInteger(value) || value < 1) throw new Error(`not a positive integer: ${text}`)
@@ -52,7 +56,9 @@ async function main(): Promise<number> {
   const missing = missingTools()
   if (missing.length > 0) {
     console.error(`bench: missing command-line tools: ${missing.join(', ')}.`)
-    console.error('The raw limit is measured with them: install them (apt-get install -y postgresql-client sqlite3) and run again.')
+    console.error(
+      'The raw limit is measured with them: install them (apt-get install -y postgresql-client sqlite3) and run again.',
+    )
     return 2
   }
   const log = (line: string) => process.stderr.write(`${line}\n`)
@@ -80,11 +86,21 @@ async function main(): Promise<number> {
         figures.push(...result.figures)
         comparisons.push(...result.comparisons)
       }
-      out.push('', 'Figures (rows = H headers + 10·H details; seconds of the operation alone, without process start-up)')
+      out.push(
+        '',
+        'Figures (rows = H headers + 10·H details; seconds of the operation alone, without process start-up)',
+      )
       out.push(
         table(
           ['step', 'H', 'rows', 's', 'rows/s', 'peak RSS MB'],
-          figures.map((f) => [f.step, f.size, f.rows, seconds(f.seconds), perSecond(f.rows, f.seconds), megabytes(f.maxRssKb)]),
+          figures.map((f) => [
+            f.step,
+            f.size,
+            f.rows,
+            seconds(f.seconds),
+            perSecond(f.rows, f.seconds),
+            megabytes(f.maxRssKb),
+          ]),
         ),
       )
       out.push('', 'Ratios (time of labsync / time of the reference; lower is better)')
@@ -93,14 +109,18 @@ async function main(): Promise<number> {
           ['ratio', 'H', 'value', 'target', 'verdict'],
           comparisons.map((c) => {
             const verdict = c.target === undefined ? '' : c.ratio <= c.target ? 'met' : 'NOT MET'
-            if (verdict === 'NOT MET' && c.size === size) unmet.push(`${c.what} at H=${c.size}: ${c.ratio.toFixed(2)} > ${c.target}`)
+            if (verdict === 'NOT MET' && c.size === size)
+              unmet.push(`${c.what} at H=${c.size}: ${c.ratio.toFixed(2)} > ${c.target}`)
             return [c.what, c.size, c.ratio.toFixed(2), c.target === undefined ? '-' : `<= ${c.target}`, verdict]
           }),
         ),
       )
       const legacy = comparisons.filter((c) => c.what.includes('legacy'))
       if (legacy.length > 0) {
-        out.push('', `row-by-row legacy baseline at H = ${baselineSizes.join(', ')}: labsync takes ${legacy.map((c) => `${(100 * c.ratio).toFixed(1)} % (H=${c.size}, ${c.what.replace(' / row-by-row legacy', '')})`).join(', ')} of its time`)
+        out.push(
+          '',
+          `row-by-row legacy baseline at H = ${baselineSizes.join(', ')}: labsync takes ${legacy.map((c) => `${(100 * c.ratio).toFixed(1)} % (H=${c.size}, ${c.what.replace(' / row-by-row legacy', '')})`).join(', ')} of its time`,
+        )
       }
       out.push('', ...memoryVerdicts(figures, small, size, unmet))
     }
@@ -113,10 +133,16 @@ async function main(): Promise<number> {
         tmpDir,
         log,
       })
-      out.push('', `Central pass over ${rounds[0]?.hospitals} hospitals, ${values['pass-headers']} protocols and ${10 * positive(values['pass-headers']!)} details each`)
+      out.push(
+        '',
+        `Central pass over ${rounds[0]?.hospitals} hospitals, ${values['pass-headers']} protocols and ${10 * positive(values['pass-headers']!)} details each`,
+      )
       out.push(passTable(rounds, unmet))
     }
-    out.push('', unmet.length === 0 ? 'All targets met.' : `Targets NOT met:\n${unmet.map((line) => `  - ${line}`).join('\n')}`)
+    out.push(
+      '',
+      unmet.length === 0 ? 'All targets met.' : `Targets NOT met:\n${unmet.map((line) => `  - ${line}`).join('\n')}`,
+    )
     out.push(`(run took ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s)`)
     console.log(out.join('\n'))
     return 0
@@ -132,7 +158,9 @@ function memoryVerdicts(figures: Figure[], small: number, size: number, unmet: s
   const measured = figures.filter((f) => f.maxRssKb !== undefined)
   const peak = measured.reduce((max, f) => Math.max(max, f.maxRssKb!), 0)
   const under = peak < MEMORY_LIMIT_KB
-  lines.push(`memory: highest peak RSS of a labsync process ${megabytes(peak)} MB (target < 256 MB): ${under ? 'met' : 'NOT MET'}`)
+  lines.push(
+    `memory: highest peak RSS of a labsync process ${megabytes(peak)} MB (target < 256 MB): ${under ? 'met' : 'NOT MET'}`,
+  )
   if (!under) unmet.push(`peak RSS ${megabytes(peak)} MB >= 256 MB`)
   for (const step of new Set(measured.map((f) => f.step))) {
     const at = (h: number) => measured.find((f) => f.step === step && f.size === h)?.maxRssKb
@@ -140,7 +168,9 @@ function memoryVerdicts(figures: Figure[], small: number, size: number, unmet: s
     const high = at(size)
     if (low === undefined || high === undefined || small === size) continue
     const flat = high <= low * MEMORY_NOISE
-    lines.push(`memory: ${step}: ${megabytes(low)} MB at ${small * 10} details, ${megabytes(high)} MB at ${size * 10} details: ${flat ? 'flat (met)' : 'GROWS (NOT MET)'}`)
+    lines.push(
+      `memory: ${step}: ${megabytes(low)} MB at ${small * 10} details, ${megabytes(high)} MB at ${size * 10} details: ${flat ? 'flat (met)' : 'GROWS (NOT MET)'}`,
+    )
     if (!flat) unmet.push(`${step}: peak RSS grows from ${megabytes(low)} to ${megabytes(high)} MB`)
   }
   return lines

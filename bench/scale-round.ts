@@ -98,13 +98,18 @@ export async function runScaleRound(
         `COPY ${q(table)} (${list(names)}) FROM STDIN (FORMAT csv, NULL '\\N')`,
       )}`
     const rawSqlite =
-      (await timedPipeline(csvCopy(LOCAL_HEADER_TABLE, headerNames))) + (await timedPipeline(csvCopy(LOCAL_DETAIL_TABLE, detailNames)))
+      (await timedPipeline(csvCopy(LOCAL_HEADER_TABLE, headerNames))) +
+      (await timedPipeline(csvCopy(LOCAL_DETAIL_TABLE, detailNames)))
     const rawSqliteFigure = figure('raw pipe sqlite3 CSV -> psql COPY', rawSqlite)
 
     // Other hospitals' rows already in the central tables: the same rows under ten other idEfector.
     const background = (from: string, to: string, names: readonly string[], where: string) => {
       const select = names.map((name) =>
-        name === 'idEfector' ? `1001 + "idProtocolo" % ${BACKGROUND_HOSPITALS} AS "idEfector"` : name === 'cda' ? 'NULL AS cda' : q(name),
+        name === 'idEfector'
+          ? `1001 + "idProtocolo" % ${BACKGROUND_HOSPITALS} AS "idEfector"`
+          : name === 'cda'
+            ? 'NULL AS cda'
+            : q(name),
       )
       return timedPipeline(
         `${psql(localPg!.url, `COPY (SELECT ${select.join(', ')} FROM ${q(from)} ${where}) TO STDOUT`)} | ${psql(
@@ -129,8 +134,18 @@ export async function runScaleRound(
 
     // Raw PostgreSQL -> PostgreSQL: psql COPY TO STDOUT into psql COPY FROM STDIN, into empty staging-shaped tables.
     const rawPg = await rawCopyInto(centralDb, [
-      { from: localPg.url, select: `${q(LOCAL_HEADER_TABLE)} (${list(headerNames)})`, like: STAGING.header, names: headerNames },
-      { from: localPg.url, select: `${q(LOCAL_DETAIL_TABLE)} (${list(detailNames)})`, like: STAGING.detail, names: detailNames },
+      {
+        from: localPg.url,
+        select: `${q(LOCAL_HEADER_TABLE)} (${list(headerNames)})`,
+        like: STAGING.header,
+        names: headerNames,
+      },
+      {
+        from: localPg.url,
+        select: `${q(LOCAL_DETAIL_TABLE)} (${list(detailNames)})`,
+        like: STAGING.detail,
+        names: detailNames,
+      },
     ])
     const rawPgFigure = figure('raw pipe psql COPY -> psql COPY', rawPg)
     compare(`${pgUpload.step} / ${rawPgFigure.step}`, pgUpload.seconds, rawPgFigure.seconds, 1.5)
@@ -138,8 +153,18 @@ export async function runScaleRound(
     const stagedHeaderNames = centralHeaderNames.filter((name) => name !== 'cda')
     const rawImport = () =>
       rawCopyInto(centralDb, [
-        { from: centralDb.url, select: `(SELECT ${list(stagedHeaderNames)} FROM ${q(STAGING.header)})`, like: 'LAB_ResultadoEncabezado', names: stagedHeaderNames },
-        { from: centralDb.url, select: `${q(STAGING.detail)} (${list(detailNames)})`, like: 'LAB_ResultadoDetalle', names: detailNames },
+        {
+          from: centralDb.url,
+          select: `(SELECT ${list(stagedHeaderNames)} FROM ${q(STAGING.header)})`,
+          like: 'LAB_ResultadoEncabezado',
+          names: stagedHeaderNames,
+        },
+        {
+          from: centralDb.url,
+          select: `${q(STAGING.detail)} (${list(detailNames)})`,
+          like: 'LAB_ResultadoDetalle',
+          names: detailNames,
+        },
       ])
 
     const importRound = async (label: string, target: number) => {
@@ -162,7 +187,12 @@ export async function runScaleRound(
 
     // The next window: most protocols again, 10 % corrected, 2 % annulled, 2 % new; uploaded through labsync.
     await fillSqlite(sqlite, resyncStatements())
-    const resyncUpload = await runChild({ mode: 'upload', localUrl: sqliteUrl, centralUrl: centralDb.url, idEfector: ID })
+    const resyncUpload = await runChild({
+      mode: 'upload',
+      localUrl: sqliteUrl,
+      centralUrl: centralDb.url,
+      idEfector: ID,
+    })
     expectUpload(resyncUpload, size)
     await importRound('re-sync', 2)
     await expectCentralHeaders(centralDb, expectedHeaders(size, true))
@@ -207,8 +237,11 @@ function expectedHeaders(size: number, resync: boolean): number {
 }
 
 async function expectCentralHeaders(central: BenchDatabase, expected: number): Promise<void> {
-  const { rows } = await central.query(`SELECT COUNT(*)::int AS n FROM "LAB_ResultadoEncabezado" WHERE "idEfector" = ${ID}`)
-  if (rows[0].n !== expected) throw new Error(`central holds ${rows[0].n} headers of hospital ${ID}, expected ${expected}`)
+  const { rows } = await central.query(
+    `SELECT COUNT(*)::int AS n FROM "LAB_ResultadoEncabezado" WHERE "idEfector" = ${ID}`,
+  )
+  if (rows[0].n !== expected)
+    throw new Error(`central holds ${rows[0].n} headers of hospital ${ID}, expected ${expected}`)
 }
 
 function expectUpload(run: ChildRun, size: number): void {

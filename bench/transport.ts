@@ -51,7 +51,15 @@ for (let index = 0; index < efectores; index++) {
   const url = requireEfector(loadConfigFile(path.join(dir, 'demo', `efector-${id}.yaml`))).url
   const database = openDatabase(url)
   const counts = await usingSession(database, async (session) => {
-    const count = async (table: string) => Number((await session.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+    const count = async (table: string) =>
+      Number(
+        (
+          await session.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
     return { headers: await count(LOCAL_HEADER_TABLE), details: await count(LOCAL_DETAIL_TABLE) }
   })
   await database.close()
@@ -81,7 +89,10 @@ try {
   })
 
   const pgPort = Number(new URL(ADMIN_URL).port || 5432)
-  const results: Record<string, { ms: number[]; up: number[]; down: number[] }> = { direct: { ms: [], up: [], down: [] }, https: { ms: [], up: [], down: [] } }
+  const results: Record<string, { ms: number[]; up: number[]; down: number[] }> = {
+    direct: { ms: [], up: [], down: [] },
+    https: { ms: [], up: [], down: [] },
+  }
   for (let run = 0; run < runs; run++) {
     for (const mode of ['direct', 'https'] as const) {
       const proxy = await TcpProxy.start(mode === 'direct' ? pgPort : server.port)
@@ -92,11 +103,24 @@ try {
         viaProxy.host = `127.0.0.1:${proxy.port}`
         const centralDb = openDatabase(viaProxy.toString())
         const efector = configSchema.parse({ efector: { id, url: localUrl } }).efector!
-        outcome = (await runEfectorCycle(local, centralDb, efector, { ...centralConfig, url: viaProxy.toString() }, { owner: newOwnerId() })).outcome
+        outcome = (
+          await runEfectorCycle(
+            local,
+            centralDb,
+            efector,
+            { ...centralConfig, url: viaProxy.toString() },
+            { owner: newOwnerId() },
+          )
+        ).outcome
         await centralDb.close()
       } else {
         const efector = configSchema.parse({
-          efector: { id, url: localUrl, transport: 'https', https: { url: `https://127.0.0.1:${proxy.port}`, token, caFile: certificate.certFile } },
+          efector: {
+            id,
+            url: localUrl,
+            transport: 'https',
+            https: { url: `https://127.0.0.1:${proxy.port}`, token, caFile: certificate.certFile },
+          },
         }).efector!
         outcome = (await runEfectorCycle(local, undefined, efector, undefined, { owner: newOwnerId() })).outcome
       }
@@ -112,12 +136,16 @@ try {
 
   const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`
-  console.log(`largest demo hospital: ${id}, ${largest.headers} headers and ${largest.details} details (--efectores ${efectores} --protocols ${protocolCount} --seed ${seed}); median of ${runs} runs`)
+  console.log(
+    `largest demo hospital: ${id}, ${largest.headers} headers and ${largest.details} details (--efectores ${efectores} --protocols ${protocolCount} --seed ${seed}); median of ${runs} runs`,
+  )
   console.log('| transport | hospital -> central | central -> hospital | total on the wire | upload time |')
   console.log('| --- | ---: | ---: | ---: | ---: |')
   for (const mode of ['direct', 'https'] as const) {
     const r = results[mode]
-    console.log(`| ${mode} | ${kib(median(r.up))} | ${kib(median(r.down))} | ${kib(median(r.up) + median(r.down))} | ${(median(r.ms) / 1000).toFixed(2)} s |`)
+    console.log(
+      `| ${mode} | ${kib(median(r.up))} | ${kib(median(r.down))} | ${kib(median(r.up) + median(r.down))} | ${(median(r.ms) / 1000).toFixed(2)} s |`,
+    )
   }
 } finally {
   await local.close()

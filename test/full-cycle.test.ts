@@ -6,7 +6,10 @@ import { detail, header } from './support/staging-fixtures.js'
 import { DIALECTS } from './support/test-databases.js'
 
 /** Central rows in canonical values, so that both dialects compare the same way. */
-function canonical(row: Record<string, unknown>, columns = [...HEADER_COLUMNS, ...DETAIL_COLUMNS]): Record<string, unknown> {
+function canonical(
+  row: Record<string, unknown>,
+  columns = [...HEADER_COLUMNS, ...DETAIL_COLUMNS],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(row)) {
     const spec = columns.find((column) => column.name === name)
@@ -71,11 +74,16 @@ describe.each(DIALECTS)('full cycle on %s', (dialect) => {
       return canonical({ ...rest, cda: null })
     })
     expect(headers).toEqual(expectedHeaders)
-    const details = (await scenario.centralRows('LAB_ResultadoDetalle', ['idEfector', 'idProtocolo', 'idDetalleProtocolo'])).map(
-      (row) => canonical(row),
-    )
+    const details = (
+      await scenario.centralRows('LAB_ResultadoDetalle', ['idEfector', 'idProtocolo', 'idDetalleProtocolo'])
+    ).map((row) => canonical(row))
     const expectedDetails = [...northDetails, ...southDetails]
-      .sort((a, b) => (a.idEfector as number) - (b.idEfector as number) || (a.idProtocolo as number) - (b.idProtocolo as number) || (a.idDetalleProtocolo as number) - (b.idDetalleProtocolo as number))
+      .sort(
+        (a, b) =>
+          (a.idEfector as number) - (b.idEfector as number) ||
+          (a.idProtocolo as number) - (b.idProtocolo as number) ||
+          (a.idDetalleProtocolo as number) - (b.idDetalleProtocolo as number),
+      )
       .map((row) => canonical(row))
     expect(details).toEqual(expectedDetails)
   })

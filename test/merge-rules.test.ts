@@ -3,7 +3,8 @@ import { Scenario } from './support/scenario.js'
 import { detail, header } from './support/staging-fixtures.js'
 import { DIALECTS } from './support/test-databases.js'
 
-const keysOf = (rows: Record<string, unknown>[], columns: string[]) => rows.map((row) => columns.map((column) => row[column]))
+const keysOf = (rows: Record<string, unknown>[], columns: string[]) =>
+  rows.map((row) => columns.map((column) => row[column]))
 
 describe.each(DIALECTS)('merge rules on %s', (dialect) => {
   let scenario: Scenario
@@ -79,12 +80,17 @@ describe.each(DIALECTS)('merge rules on %s', (dialect) => {
     scenario = await Scenario.create(dialect, [{ id: 7, name: 'Siete' }])
     const outcome = await syncRound(
       [header({ idProtocolo: 1, idEfector: 7 })],
-      [detail({ idProtocolo: 1, idEfector: 7, idDetalleProtocolo: 1 }), detail({ idProtocolo: 9, idEfector: 7, idDetalleProtocolo: 5 })],
+      [
+        detail({ idProtocolo: 1, idEfector: 7, idDetalleProtocolo: 1 }),
+        detail({ idProtocolo: 9, idEfector: 7, idDetalleProtocolo: 5 }),
+      ],
     )
     expect(outcome.outcome).toBe('warning')
     expect(outcome.merge?.orphanDetails).toBe(1)
     expect(keysOf(await centralDetails(), ['idProtocolo'])).toEqual([[1]])
-    const [run] = await scenario.centralRows('labsync_run', ['id']).then((rows) => rows.filter((row) => row.kind === 'import'))
+    const [run] = await scenario
+      .centralRows('labsync_run', ['id'])
+      .then((rows) => rows.filter((row) => row.kind === 'import'))
     expect(run).toMatchObject({ outcome: 'warning', orphanDetails: 1 })
     expect(String(run.message)).toContain('no staged header')
   })
@@ -96,11 +102,22 @@ describe.each(DIALECTS)('merge rules on %s', (dialect) => {
     ])
     // The legacy job, not labsync, wrote these rows straight into hospital 7's central staging.
     await scenario.onCentral(async (session) => {
-      const values = (extra: Record<string, unknown>) => ({ ...header({ idProtocolo: 1, idEfector: 7 }), ...extra, baja: dialect === 'sqlite' ? 0 : false, hiv: null })
-      await session.db.insertInto('LAB_Temp_SieteResultadoEncabezado').values([values({}), values({ idEfector: 8, idProtocolo: 44 })]).execute()
+      const values = (extra: Record<string, unknown>) => ({
+        ...header({ idProtocolo: 1, idEfector: 7 }),
+        ...extra,
+        baja: dialect === 'sqlite' ? 0 : false,
+        hiv: null,
+      })
+      await session.db
+        .insertInto('LAB_Temp_SieteResultadoEncabezado')
+        .values([values({}), values({ idEfector: 8, idProtocolo: 44 })])
+        .execute()
       await session.db
         .updateTable('LAB_EstadoSyncGeneral')
-        .set({ ultimoUpdateEfectorInicio: '2026-12-01 10:00:00.000', ultimoUpdateEfectorFin: '2026-12-01 10:05:00.000' })
+        .set({
+          ultimoUpdateEfectorInicio: '2026-12-01 10:00:00.000',
+          ultimoUpdateEfectorFin: '2026-12-01 10:05:00.000',
+        })
         .where('idEfector', '=', 7)
         .execute()
     })
@@ -116,10 +133,14 @@ describe.each(DIALECTS)('merge rules on %s', (dialect) => {
     expect(String(status.labsyncImportError)).toContain('LAB_Temp_SieteResultadoEncabezado idProtocolo=44 idEfector=8')
   })
 
-  it("refuses at upload a local staging row of another hospital, and uploads nothing", async () => {
+  it('refuses at upload a local staging row of another hospital, and uploads nothing', async () => {
     scenario = await Scenario.create(dialect, [{ id: 7, name: 'Siete' }])
     await syncRound([header({ idProtocolo: 1, idEfector: 7 })], [])
-    await scenario.stageLocally(7, [header({ idProtocolo: 2, idEfector: 7 }), header({ idProtocolo: 3, idEfector: 99 })], [])
+    await scenario.stageLocally(
+      7,
+      [header({ idProtocolo: 2, idEfector: 7 }), header({ idProtocolo: 3, idEfector: 99 })],
+      [],
+    )
     const cycle = await scenario.runCycle(7)
     expect(cycle.outcome).toBe('failed')
     expect(cycle.error?.code).toBe('LABSYNC_FOREIGN_ROWS')

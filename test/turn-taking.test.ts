@@ -12,7 +12,10 @@ describe.each(DIALECTS)('turn-taking on the status row on %s', (dialect) => {
   let scenario: Scenario
   afterEach(async () => scenario?.drop())
 
-  const setStatus = (id: number, values: (minutesAgo: (m: number) => unknown, now: unknown) => Record<string, unknown>) =>
+  const setStatus = (
+    id: number,
+    values: (minutesAgo: (m: number) => unknown, now: unknown) => Record<string, unknown>,
+  ) =>
     scenario.onCentral((session) =>
       session.db
         .updateTable('LAB_EstadoSyncGeneral')
@@ -39,7 +42,10 @@ describe.each(DIALECTS)('turn-taking on the status row on %s', (dialect) => {
   })
 
   it('does not import a hospital that is uploading, nor one whose upload went stale', async () => {
-    scenario = await Scenario.create(dialect, [{ id: 1, name: 'Uno' }, { id: 2, name: 'Dos' }])
+    scenario = await Scenario.create(dialect, [
+      { id: 1, name: 'Uno' },
+      { id: 2, name: 'Dos' },
+    ])
     await setStatus(1, (_ago, now) => ({ ultimoUpdateEfectorInicio: now, ultimoUpdateEfectorFin: null }))
     await setStatus(2, (ago) => ({ ultimoUpdateEfectorInicio: ago(120), ultimoUpdateEfectorFin: null }))
     const pass = await scenario.runPass()
@@ -48,7 +54,11 @@ describe.each(DIALECTS)('turn-taking on the status row on %s', (dialect) => {
 
   it('takes over an upload claim and an import claim older than the lease', async () => {
     scenario = await Scenario.create(dialect, [{ id: 1, name: 'Uno' }])
-    await scenario.stageLocally(1, [header({ idProtocolo: 1, idEfector: 1 })], [detail({ idProtocolo: 1, idEfector: 1, idDetalleProtocolo: 1 })])
+    await scenario.stageLocally(
+      1,
+      [header({ idProtocolo: 1, idEfector: 1 })],
+      [detail({ idProtocolo: 1, idEfector: 1, idDetalleProtocolo: 1 })],
+    )
     // A dead importer left its claim two hours ago; the efector may upload all the same.
     await setStatus(1, (ago) => ({ ultimoSyncFechaInicio: ago(120), ultimoSyncFechaFin: null }))
     expect((await scenario.runCycle(1)).outcome).toBe('uploaded')
@@ -62,7 +72,11 @@ describe.each(DIALECTS)('turn-taking on the status row on %s', (dialect) => {
 
   it('does not take an upload claim that is younger than the lease', async () => {
     scenario = await Scenario.create(dialect, [{ id: 1, name: 'Uno' }])
-    await setStatus(1, (ago) => ({ ultimoUpdateEfectorInicio: ago(5), ultimoUpdateEfectorFin: null, labsyncUploadOwner: 'other-host:4242:abcd' }))
+    await setStatus(1, (ago) => ({
+      ultimoUpdateEfectorInicio: ago(5),
+      ultimoUpdateEfectorFin: null,
+      labsyncUploadOwner: 'other-host:4242:abcd',
+    }))
     const cycle = await scenario.runCycle(1)
     expect(cycle.outcome).toBe('skipped')
     expect(cycle.message).toContain('other-host:4242:abcd')
@@ -91,7 +105,8 @@ describe.each(DIALECTS)('turn-taking on the status row on %s', (dialect) => {
       {
         owner: newOwnerId(),
         onStep: async (step) => {
-          if (step === 'upload') await setStatus(1, (_ago, now) => ({ ultimoUpdateEfectorInicio: now, labsyncUploadOwner: 'other:1:taken' }))
+          if (step === 'upload')
+            await setStatus(1, (_ago, now) => ({ ultimoUpdateEfectorInicio: now, labsyncUploadOwner: 'other:1:taken' }))
         },
       },
     )
@@ -118,18 +133,29 @@ describe.each(DIALECTS)('turn-taking on the status row on %s', (dialect) => {
 
   it('lets two importers started at the same moment import each hospital exactly once', async () => {
     const ids = [1, 2, 3, 4, 5, 6]
-    scenario = await Scenario.create(dialect, ids.map((id) => ({ id, name: `H${id}` })))
+    scenario = await Scenario.create(
+      dialect,
+      ids.map((id) => ({ id, name: `H${id}` })),
+    )
     for (const id of ids) {
-      await scenario.stageLocally(id, [header({ idProtocolo: 1, idEfector: id })], [detail({ idProtocolo: 1, idEfector: id, idDetalleProtocolo: 1 })])
+      await scenario.stageLocally(
+        id,
+        [header({ idProtocolo: 1, idEfector: id })],
+        [detail({ idProtocolo: 1, idEfector: id, idDetalleProtocolo: 1 })],
+      )
       expect((await scenario.runCycle(id)).outcome).toBe('uploaded')
     }
     const first = openDatabase(scenario.central.url)
     const second = openDatabase(scenario.central.url)
     try {
       const passes = await Promise.all(
-        [first, second].map((database) => runCentralPass(database, scenario.centralConfig, scenario.retry, { owner: newOwnerId() })),
+        [first, second].map((database) =>
+          runCentralPass(database, scenario.centralConfig, scenario.retry, { owner: newOwnerId() }),
+        ),
       )
-      const imported = passes.flatMap((pass) => pass.outcomes.filter((outcome) => outcome.outcome === 'ok').map((outcome) => outcome.idEfector))
+      const imported = passes.flatMap((pass) =>
+        pass.outcomes.filter((outcome) => outcome.outcome === 'ok').map((outcome) => outcome.idEfector),
+      )
       expect(imported.sort()).toEqual(ids)
       const runs = (await scenario.centralRows('labsync_run', ['id'])).filter((run) => run.kind === 'import')
       expect(runs.map((run) => run.idEfector).sort()).toEqual(ids)
@@ -150,7 +176,9 @@ describe.each(DIALECTS)('failures leave the previous good state on %s', (dialect
     expect((await scenario.runCycle(3)).outcome).toBe('uploaded')
     expect((await scenario.runPass()).outcomes).toHaveLength(1)
 
-    const rows = [1, 2, 3, 4, 5].map((id) => header({ idProtocolo: 10 + id, idEfector: 3, apellido: id === 3 ? null : 'Sosa' }))
+    const rows = [1, 2, 3, 4, 5].map((id) =>
+      header({ idProtocolo: 10 + id, idEfector: 3, apellido: id === 3 ? null : 'Sosa' }),
+    )
     await scenario.loosenLocalStaging(3)
     await scenario.stageLocally(3, rows, [])
     const failed = await scenario.runCycle(3)
@@ -158,7 +186,9 @@ describe.each(DIALECTS)('failures leave the previous good state on %s', (dialect
     expect(failed.error?.code).toBe('LABSYNC_ROW_INVALID')
     expect(failed.message).toContain('idProtocolo=13 idEfector=3')
     expect(failed.message).toContain('column apellido')
-    expect((await scenario.centralRows('LAB_Temp_TresResultadoEncabezado', ['idProtocolo'])).map((row) => row.idProtocolo)).toEqual([1])
+    expect(
+      (await scenario.centralRows('LAB_Temp_TresResultadoEncabezado', ['idProtocolo'])).map((row) => row.idProtocolo),
+    ).toEqual([1])
     const [status] = await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])
     expect(status.ultimoUpdateEfectorFin).toBeNull()
     expect(String(status.labsyncUploadError)).toContain('LABSYNC_ROW_INVALID')
@@ -169,12 +199,18 @@ describe.each(DIALECTS)('failures leave the previous good state on %s', (dialect
     await scenario.stageLocally(3, [header({ idProtocolo: 20, idEfector: 3 })], [])
     expect((await scenario.runCycle(3)).outcome).toBe('uploaded')
     expect((await scenario.runPass()).outcomes.map((outcome) => outcome.outcome)).toEqual(['ok'])
-    expect((await scenario.centralRows('LAB_ResultadoEncabezado', ['idProtocolo'])).map((row) => row.idProtocolo)).toEqual([1, 20])
+    expect(
+      (await scenario.centralRows('LAB_ResultadoEncabezado', ['idProtocolo'])).map((row) => row.idProtocolo),
+    ).toEqual([1, 20])
   })
 
   it('rolls back an import that fails half-way, records the error, and retries it in a later pass', async () => {
     scenario = await Scenario.create(dialect, [{ id: 3, name: 'Tres' }])
-    await scenario.stageLocally(3, [header({ idProtocolo: 1, idEfector: 3, apellido: 'Antes' })], [detail({ idProtocolo: 1, idEfector: 3, idDetalleProtocolo: 1 })])
+    await scenario.stageLocally(
+      3,
+      [header({ idProtocolo: 1, idEfector: 3, apellido: 'Antes' })],
+      [detail({ idProtocolo: 1, idEfector: 3, idDetalleProtocolo: 1 })],
+    )
     await scenario.runCycle(3)
     await scenario.runPass()
     await scenario.onCentral((session) =>
@@ -187,7 +223,10 @@ describe.each(DIALECTS)('failures leave the previous good state on %s', (dialect
     await scenario.stageLocally(
       3,
       [header({ idProtocolo: 1, idEfector: 3, apellido: 'Después' }), header({ idProtocolo: 2, idEfector: 3 })],
-      [detail({ idProtocolo: 1, idEfector: 3, idDetalleProtocolo: 1 }), detail({ idProtocolo: 2, idEfector: 3, idDetalleProtocolo: 2, resultado: 'BOOM' })],
+      [
+        detail({ idProtocolo: 1, idEfector: 3, idDetalleProtocolo: 1 }),
+        detail({ idProtocolo: 2, idEfector: 3, idDetalleProtocolo: 2, resultado: 'BOOM' }),
+      ],
     )
     expect((await scenario.runCycle(3)).outcome).toBe('uploaded')
     const failed = await scenario.runPass()
@@ -202,12 +241,17 @@ describe.each(DIALECTS)('failures leave the previous good state on %s', (dialect
     expect(importRuns.map((run) => run.outcome)).toEqual(['ok', 'failed'])
 
     await scenario.onCentral((session) =>
-      session.run(dialect === 'sqlite' ? sql`DROP TRIGGER boom` : sql`ALTER TABLE "LAB_ResultadoDetalle" DROP CONSTRAINT boom`),
+      session.run(
+        dialect === 'sqlite' ? sql`DROP TRIGGER boom` : sql`ALTER TABLE "LAB_ResultadoDetalle" DROP CONSTRAINT boom`,
+      ),
     )
     const retried = await scenario.runPass()
     expect(retried.outcomes.map((outcome) => outcome.outcome)).toEqual(['ok'])
     const after = await scenario.centralRows('LAB_ResultadoEncabezado', ['idProtocolo'])
-    expect(after.map((row) => [row.idProtocolo, row.apellido])).toEqual([[1, 'Después'], [2, 'Núñez']])
+    expect(after.map((row) => [row.idProtocolo, row.apellido])).toEqual([
+      [1, 'Después'],
+      [2, 'Núñez'],
+    ])
     const [cleared] = await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])
     expect(cleared).toMatchObject({ labsyncImportError: null, labsyncImportFailures: 0 })
   })

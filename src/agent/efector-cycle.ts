@@ -50,7 +50,8 @@ export async function runEfectorCycle(
   const started = performance.now()
   return usingSession(localDb, async (local) => {
     const log = await LocalRunLog.start(local)
-    const legacy = efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(local) : undefined
+    const legacy =
+      efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(local) : undefined
     const idEfector = efector.id ?? legacy?.idEfector ?? undefined
     if (idEfector === undefined || idEfector === null) {
       const error = new LabsyncError(
@@ -106,7 +107,8 @@ export async function runEfectorCycle(
 }
 
 function requireDirect(centralDb: Database | undefined, central: CentralConfig | undefined): Database {
-  if (!centralDb || !central) throw new LabsyncError('LABSYNC_CONFIG', 'central: is required when efector.transport is direct')
+  if (!centralDb || !central)
+    throw new LabsyncError('LABSYNC_CONFIG', 'central: is required when efector.transport is direct')
   return centralDb
 }
 

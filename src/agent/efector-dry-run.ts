@@ -34,18 +34,27 @@ export async function dryRunEfectorCycle(
   central: CentralConfig | undefined,
 ): Promise<EfectorDryRun> {
   return usingSession(localDb, async (local) => {
-    const legacy = efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(local) : undefined
+    const legacy =
+      efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(local) : undefined
     const idEfector = efector.id ?? legacy?.idEfector ?? undefined
     if (idEfector === undefined || idEfector === null) {
-      throw new LabsyncError('LABSYNC_CONFIG', 'efector.id is not set in the configuration and LAB_SyncConfig holds no idEfector')
+      throw new LabsyncError(
+        'LABSYNC_CONFIG',
+        'efector.id is not set in the configuration and LAB_SyncConfig holds no idEfector',
+      )
     }
     const days = efector.export.days ?? legacy?.diasASincronizar ?? DEFAULT_EXPORT_DAYS
     const mode = efector.export.mode
-    const result: EfectorDryRun = { idEfector, export: { mode, days, headers: 0, details: 0, written: mode === 'sql' || mode === 'builtin' } }
+    const result: EfectorDryRun = {
+      idEfector,
+      export: { mode, days, headers: 0, details: 0, written: mode === 'sql' || mode === 'builtin' },
+    }
     try {
       const exported = await runExportStep(local, efector, idEfector, days, { dryRun: true })
       result.export = { ...result.export, headers: exported.headers, details: exported.details }
-      result.upload = result.export.written ? { headers: exported.headers, details: exported.details } : await checkLocalStaging(local, idEfector)
+      result.upload = result.export.written
+        ? { headers: exported.headers, details: exported.details }
+        : await checkLocalStaging(local, idEfector)
       if (centralDb && central) result.claim = await wouldClaim(centralDb, central, idEfector)
     } catch (thrown) {
       result.error = toLabsyncError(thrown, 'LABSYNC_UPLOAD', { efector: idEfector })
@@ -60,24 +69,37 @@ async function checkLocalStaging(local: Session, idEfector: number) {
   return countStagingRows(idEfector, sources.headers, sources.details)
 }
 
-async function wouldClaim(centralDb: Database, central: CentralConfig, idEfector: number): Promise<EfectorDryRun['claim']> {
+async function wouldClaim(
+  centralDb: Database,
+  central: CentralConfig,
+  idEfector: number,
+): Promise<EfectorDryRun['claim']> {
   return usingSession(centralDb, async (session) => {
     const tables = await resolveCentralTables(session, central.schema)
     const row = await requireStatusRow(session, tables.status, idEfector)
     const staging = await resolveStagingTables(session, row, central.schema)
     const reason = uploadBlockedBecause(row, await centralNow(session), central.leaseMinutes)
-    return { granted: reason === undefined, reason, stagingTables: { header: staging.header.name, detail: staging.detail.name } }
+    return {
+      granted: reason === undefined,
+      reason,
+      stagingTables: { header: staging.header.name, detail: staging.detail.name },
+    }
   })
 }
 
 /** The dry run as lines for people. */
 export function describeEfectorDryRun(run: EfectorDryRun): string[] {
   const lines = [`efector ${run.idEfector}: dry run, nothing written`]
-  const rows = (counts: { headers: number; details: number }) => `${counts.headers} headers and ${counts.details} details`
+  const rows = (counts: { headers: number; details: number }) =>
+    `${counts.headers} headers and ${counts.details} details`
   if (run.export.written) {
-    lines.push(`  export (mode ${run.export.mode}, ${run.export.days} days): would write ${rows(run.export)} into the local staging`)
+    lines.push(
+      `  export (mode ${run.export.mode}, ${run.export.days} days): would write ${rows(run.export)} into the local staging`,
+    )
   } else if (run.export.mode === 'procedure') {
-    lines.push(`  export (mode procedure): would call the stored procedure (not called in a dry run); the local staging holds ${rows(run.export)}`)
+    lines.push(
+      `  export (mode procedure): would call the stored procedure (not called in a dry run); the local staging holds ${rows(run.export)}`,
+    )
   } else {
     lines.push(`  export (mode none): another tool fills the local staging; it holds ${rows(run.export)}`)
   }

@@ -37,7 +37,11 @@ export class LocalRunLog {
   }
 
   async uploaded(): Promise<void> {
-    await this.#update({ fechaFinUpload: this.#session.dialect.now(), labsyncOutcome: 'uploaded', labsyncMessage: null })
+    await this.#update({
+      fechaFinUpload: this.#session.dialect.now(),
+      labsyncOutcome: 'uploaded',
+      labsyncMessage: null,
+    })
   }
 
   async finished(outcome: 'skipped' | 'failed' | 'exported', message: string): Promise<void> {

@@ -9,7 +9,11 @@ import type { Session } from '../db/session.js'
 export const BATCH_SIZE = 500
 
 /** Streams a staging table's rows as arrays in the order of `columns`. */
-export function readTableRows(session: Session, table: TableName, columns: readonly ColumnSpec[]): AsyncIterable<Row[]> {
+export function readTableRows(
+  session: Session,
+  table: TableName,
+  columns: readonly ColumnSpec[],
+): AsyncIterable<Row[]> {
   const list = sql.join(columns.map((column) => sql.ref(column.name)))
   const query = sql`SELECT ${list} FROM ${sql.raw(session.dialect.qualify(table))}`.compile(session.db)
   return session.connection.stream(query, BATCH_SIZE)
@@ -22,18 +26,33 @@ export function readTableRows(session: Session, table: TableName, columns: reado
  */
 export async function* validated(
   batches: AsyncIterable<Row[]>,
-  options: { table: string; columns: readonly ColumnSpec[]; key: readonly string[]; efector: number; counter: { rows: number } },
+  options: {
+    table: string
+    columns: readonly ColumnSpec[]
+    key: readonly string[]
+    efector: number
+    counter: { rows: number }
+  },
 ): AsyncIterable<Row[]> {
-  const validator = new RowValidator({ table: options.table, columns: options.columns, key: options.key, efector: options.efector })
+  const validator = new RowValidator({
+    table: options.table,
+    columns: options.columns,
+    key: options.key,
+    efector: options.efector,
+  })
   const efectorIndex = options.columns.findIndex((column) => column.name === 'idEfector')
   for await (const batch of batches) {
     const out = new Array<Row>(batch.length)
     for (let index = 0; index < batch.length; index++) {
       const row = validator.check(batch[index])
       if (efectorIndex >= 0 && row[efectorIndex] !== options.efector) {
-        throw new LabsyncError('LABSYNC_FOREIGN_ROWS', `row belongs to hospital ${String(row[efectorIndex])}, not to this one`, {
-          location: { efector: options.efector, table: options.table, key: validator.keyOf(row) },
-        })
+        throw new LabsyncError(
+          'LABSYNC_FOREIGN_ROWS',
+          `row belongs to hospital ${String(row[efectorIndex])}, not to this one`,
+          {
+            location: { efector: options.efector, table: options.table, key: validator.keyOf(row) },
+          },
+        )
       }
       out[index] = row
     }

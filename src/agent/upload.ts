@@ -40,7 +40,10 @@ export async function localStagingSources(local: Session, idEfector: number): Pr
   const hint = 'run `labsync efector install`'
   const header = await requireTable(local, LOCAL_HEADER_TABLE, { efector: idEfector, hint })
   const detail = await requireTable(local, LOCAL_DETAIL_TABLE, { efector: idEfector, hint })
-  return { headers: readTableRows(local, header, HEADER_COLUMNS), details: readTableRows(local, detail, DETAIL_COLUMNS) }
+  return {
+    headers: readTableRows(local, header, HEADER_COLUMNS),
+    details: readTableRows(local, detail, DETAIL_COLUMNS),
+  }
 }
 
 /**
@@ -67,12 +70,24 @@ export async function uploadStaging(
     await central.connection.bulkInsert(
       target.header,
       HEADER_COLUMNS,
-      validated(sources.headers, { ...common, table: target.header.name, columns: HEADER_COLUMNS, key: HEADER_KEY, counter: headerCount }),
+      validated(sources.headers, {
+        ...common,
+        table: target.header.name,
+        columns: HEADER_COLUMNS,
+        key: HEADER_KEY,
+        counter: headerCount,
+      }),
     )
     await central.connection.bulkInsert(
       target.detail,
       DETAIL_COLUMNS,
-      validated(sources.details, { ...common, table: target.detail.name, columns: DETAIL_COLUMNS, key: DETAIL_KEY, counter: detailCount }),
+      validated(sources.details, {
+        ...common,
+        table: target.detail.name,
+        columns: DETAIL_COLUMNS,
+        key: DETAIL_KEY,
+        counter: detailCount,
+      }),
     )
     const counts = { headers: headerCount.rows, details: detailCount.rows }
     const committedAt = await markUploadCommitted(central, target.status, target.idEfector, target.owner, counts)

@@ -43,10 +43,16 @@ export interface CentralDryRun {
 export async function dryRunCentralPass(session: Session, central: CentralConfig): Promise<CentralDryRun> {
   const tables = await resolveCentralTables(session, central.schema)
   const now = await centralNow(session)
-  const candidates = new Set((await listImportCandidates(session, tables.status, central.leaseMinutes)).map((row) => row.idEfector))
+  const candidates = new Set(
+    (await listImportCandidates(session, tables.status, central.leaseMinutes)).map((row) => row.idEfector),
+  )
   const entries: CentralDryRunEntry[] = []
   for (const row of await listStatusRows(session, tables.status)) {
-    const entry: CentralDryRunEntry = { idEfector: row.idEfector, nombreEfector: row.nombreEfector, eligible: candidates.has(row.idEfector) }
+    const entry: CentralDryRunEntry = {
+      idEfector: row.idEfector,
+      nombreEfector: row.nombreEfector,
+      eligible: candidates.has(row.idEfector),
+    }
     if (!entry.eligible) {
       entry.reason = importBlockedBecause(row, now, central.leaseMinutes) ?? 'its status row does not allow a claim now'
     } else {
@@ -62,7 +68,11 @@ export async function dryRunCentralPass(session: Session, central: CentralConfig
   return { now, entries }
 }
 
-async function countStaged(session: Session, idEfector: number, staging: { header: TableName; detail: TableName }): Promise<StagedCounts> {
+async function countStaged(
+  session: Session,
+  idEfector: number,
+  staging: { header: TableName; detail: TableName },
+): Promise<StagedCounts> {
   const { dialect } = session
   const E = sql.raw(dialect.qualify(staging.header))
   const D = sql.raw(dialect.qualify(staging.detail))
@@ -91,11 +101,14 @@ async function countStaged(session: Session, idEfector: number, staging: { heade
 
 export function describeCentralDryRun(run: CentralDryRun): string[] {
   const eligible = run.entries.filter((entry) => entry.eligible).length
-  const lines = [`central pass: dry run, nothing written: ${eligible} of ${run.entries.length} hospitals would be imported now`]
+  const lines = [
+    `central pass: dry run, nothing written: ${eligible} of ${run.entries.length} hospitals would be imported now`,
+  ]
   for (const entry of run.entries) {
     const name = `efector ${entry.idEfector}${entry.nombreEfector ? ` ${entry.nombreEfector}` : ''}`
     if (!entry.eligible) lines.push(`  ${name}: not eligible: ${entry.reason}`)
-    else if (entry.error) lines.push(`  ${name}: eligible, but the import would fail: ${entry.error.code}: ${entry.error.message}`)
+    else if (entry.error)
+      lines.push(`  ${name}: eligible, but the import would fail: ${entry.error.code}: ${entry.error.message}`)
     else {
       const s = entry.staged!
       const notes = [
@@ -103,7 +116,9 @@ export function describeCentralDryRun(run: CentralDryRun): string[] {
         s.orphanDetails > 0 ? `${s.orphanDetails} details without a staged header skipped (warning)` : '',
         s.foreignRows > 0 ? `${s.foreignRows} rows of other hospitals refused (error)` : '',
       ].filter(Boolean)
-      lines.push(`  ${name}: would import ${s.headers} headers and ${s.details} details${notes.length ? `; ${notes.join('; ')}` : ''}`)
+      lines.push(
+        `  ${name}: would import ${s.headers} headers and ${s.details} details${notes.length ? `; ${notes.join('; ')}` : ''}`,
+      )
     }
   }
   return lines

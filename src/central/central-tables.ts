@@ -6,7 +6,12 @@ import { kyselyTable } from '../status/status-store.js'
 import type { TableName } from '../db/database.js'
 import type { Session } from '../db/session.js'
 import { HISTORY_TABLE_NAME } from '../db/tables/history-table.js'
-import { CENTRAL_DETAIL_TABLE, CENTRAL_HEADER_TABLE, LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../db/tables/staging-tables.js'
+import {
+  CENTRAL_DETAIL_TABLE,
+  CENTRAL_HEADER_TABLE,
+  LOCAL_DETAIL_TABLE,
+  LOCAL_HEADER_TABLE,
+} from '../db/tables/staging-tables.js'
 import { STATUS_TABLE_NAME } from '../db/tables/status-table.js'
 import { checkIdentifier } from '../core/identifiers.js'
 import type { StatusRow } from '../protocol/efector-state.js'
@@ -74,9 +79,13 @@ export async function resolveStagingTables(
     }
   }
   if (headerName.toLowerCase() === detailName.toLowerCase()) {
-    throw new LabsyncError('LABSYNC_IDENTIFIER', `tablaEncabezado and tablaDetalle both name ${headerName}; correct the status row`, {
-      location,
-    })
+    throw new LabsyncError(
+      'LABSYNC_IDENTIFIER',
+      `tablaEncabezado and tablaDetalle both name ${headerName}; correct the status row`,
+      {
+        location,
+      },
+    )
   }
   const status = await findTable(session, STATUS_TABLE_NAME, schema)
   if (status) {

@@ -64,9 +64,20 @@ export async function runCentralPass(
     const outcomes: ImportOutcome[] = []
     for (const candidate of candidates) {
       if (options.signal?.aborted) break
-      const claimed = await claimImport(session, tables.status, candidate.idEfector, options.owner, central.leaseMinutes)
+      const claimed = await claimImport(
+        session,
+        tables.status,
+        candidate.idEfector,
+        options.owner,
+        central.leaseMinutes,
+      )
       if (!claimed) {
-        outcomes.push({ idEfector: candidate.idEfector, nombreEfector: candidate.nombreEfector, outcome: 'taken', durationMs: 0 })
+        outcomes.push({
+          idEfector: candidate.idEfector,
+          nombreEfector: candidate.nombreEfector,
+          outcome: 'taken',
+          durationMs: 0,
+        })
         continue
       }
       await options.onHospital?.(candidate)
@@ -93,45 +104,53 @@ async function importOne(
   const base = { idEfector: row.idEfector, nombreEfector: row.nombreEfector }
   try {
     const staging = await resolveStagingTables(session, row, central.schema)
-    const result = await runMerge(() => session.transaction(async () => {
-      const merge = await mergeStaging(session, row.idEfector, {
-        stagingHeader: staging.header,
-        stagingDetail: staging.detail,
-        centralHeader: tables.header,
-        centralDetail: tables.detail,
-      })
-      const judged = judge(row.idEfector, merge)
-      const committed = await markImportCommitted(
-        session,
-        tables.status,
-        row.idEfector,
-        owner,
-        { headers: merge.stagedHeaders, details: merge.importedDetails },
-        judged.outcome === 'partial' ? judged.message! : null,
-      )
-      if (!committed) {
-        throw new LabsyncError('LABSYNC_CLAIM_LOST', 'the import claim was taken over by another importer (lease expired)', {
-          location: { efector: row.idEfector },
-        })
-      }
-      await recordRun(session, tables.history, {
-        idEfector: row.idEfector,
-        kind: 'import',
-        startedAt,
-        finishedAt: await centralNow(session),
-        outcome: judged.outcome,
-        headerRows: merge.stagedHeaders,
-        detailRows: merge.importedDetails,
-        deletedProtocols: merge.deletedProtocols,
-        orphanDetails: merge.orphanDetails,
-        refusedRows: merge.foreignHeaders + merge.foreignDetails,
-        durationMs: performance.now() - started,
-        owner,
-        message: judged.message,
-        details: { ...merge, foreignKeys: undefined },
-      })
-      return { merge, ...judged }
-    }), row)
+    const result = await runMerge(
+      () =>
+        session.transaction(async () => {
+          const merge = await mergeStaging(session, row.idEfector, {
+            stagingHeader: staging.header,
+            stagingDetail: staging.detail,
+            centralHeader: tables.header,
+            centralDetail: tables.detail,
+          })
+          const judged = judge(row.idEfector, merge)
+          const committed = await markImportCommitted(
+            session,
+            tables.status,
+            row.idEfector,
+            owner,
+            { headers: merge.stagedHeaders, details: merge.importedDetails },
+            judged.outcome === 'partial' ? judged.message! : null,
+          )
+          if (!committed) {
+            throw new LabsyncError(
+              'LABSYNC_CLAIM_LOST',
+              'the import claim was taken over by another importer (lease expired)',
+              {
+                location: { efector: row.idEfector },
+              },
+            )
+          }
+          await recordRun(session, tables.history, {
+            idEfector: row.idEfector,
+            kind: 'import',
+            startedAt,
+            finishedAt: await centralNow(session),
+            outcome: judged.outcome,
+            headerRows: merge.stagedHeaders,
+            detailRows: merge.importedDetails,
+            deletedProtocols: merge.deletedProtocols,
+            orphanDetails: merge.orphanDetails,
+            refusedRows: merge.foreignHeaders + merge.foreignDetails,
+            durationMs: performance.now() - started,
+            owner,
+            message: judged.message,
+            details: { ...merge, foreignKeys: undefined },
+          })
+          return { merge, ...judged }
+        }),
+      row,
+    )
     return { ...base, ...result, durationMs: performance.now() - started }
   } catch (thrown) {
     const error = toLabsyncError(thrown, 'LABSYNC_IMPORT', { efector: row.idEfector })
@@ -142,7 +161,10 @@ async function importOne(
   }
 }
 
-function judge(idEfector: number, merge: MergeResult): { outcome: ImportOutcome['outcome'] & ('ok' | 'warning' | 'partial'); message?: string } {
+function judge(
+  idEfector: number,
+  merge: MergeResult,
+): { outcome: ImportOutcome['outcome'] & ('ok' | 'warning' | 'partial'); message?: string } {
   const refused = merge.foreignHeaders + merge.foreignDetails
   if (refused > 0) {
     return {
@@ -157,7 +179,10 @@ function judge(idEfector: number, merge: MergeResult): { outcome: ImportOutcome[
     }
   }
   if (merge.orphanDetails > 0) {
-    return { outcome: 'warning', message: `${merge.orphanDetails} staged details have no staged header and were not imported` }
+    return {
+      outcome: 'warning',
+      message: `${merge.orphanDetails} staged details have no staged header and were not imported`,
+    }
   }
   return { outcome: 'ok' }
 }

@@ -44,7 +44,10 @@ export async function planCentralInstall(session: Session, schema?: string): Pro
         [row.tablaEncabezado, headerTable],
         [row.tablaDetalle, detailTable],
       ] as const) {
-        const checked = checkIdentifier(name, 'staging table name', { efector: row.idEfector, table: STATUS_TABLE.name })
+        const checked = checkIdentifier(name, 'staging table name', {
+          efector: row.idEfector,
+          table: STATUS_TABLE.name,
+        })
         if (planned.has(checked.toLowerCase())) continue
         planned.add(checked.toLowerCase())
         if (await findTable(session, checked, schema)) plans.push(await planTable(session, spec(checked), schema))
@@ -97,13 +100,19 @@ export async function planAddEfector(session: Session, efector: NewEfector, sche
       { location: { efector: efector.id } },
     )
   }
-  return [await planTable(session, headerTable(names.header), schema), await planTable(session, detailTable(names.detail), schema)]
+  return [
+    await planTable(session, headerTable(names.header), schema),
+    await planTable(session, detailTable(names.detail), schema),
+  ]
 }
 
 export async function addEfector(session: Session, efector: NewEfector, schema?: string): Promise<AddEfectorResult> {
   const status = await findTable(session, STATUS_TABLE.name, schema)
   if (!status) {
-    throw new LabsyncError('LABSYNC_TABLE_MISSING', 'the central tables are not installed; run `labsync central install` first')
+    throw new LabsyncError(
+      'LABSYNC_TABLE_MISSING',
+      'the central tables are not installed; run `labsync central install` first',
+    )
   }
   const plans = await planAddEfector(session, efector, schema)
   const names = centralStagingNames(efector.name)

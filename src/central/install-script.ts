@@ -33,7 +33,9 @@ export function tableScript(dialect: SqlDialect, spec: TableSpec, schema?: strin
     dialect.guardDdl({ kind: 'create-table', table, sql: createTableSql(dialect, table, spec) }),
     ...spec.columns
       .filter((column) => column.nullable && !column.identity && !keys.has(column.name))
-      .map((column) => dialect.guardDdl({ kind: 'add-column', table, column: column.name, sql: addColumnSql(dialect, table, column) })),
+      .map((column) =>
+        dialect.guardDdl({ kind: 'add-column', table, column: column.name, sql: addColumnSql(dialect, table, column) }),
+      ),
   ]
 }
 
@@ -58,8 +60,8 @@ export function centralInstallScript(dialect: SqlDialect, schema?: string): stri
 
 /** Keep in step with planEfectorInstall (agent/install-efector.ts): test/mssql/ddl.test.ts compares the two. */
 export function efectorInstallScript(dialect: SqlDialect): string[] {
-  return [LOCAL_STATUS_TABLE, headerTable(LOCAL_HEADER_TABLE), detailTable(LOCAL_DETAIL_TABLE), LOCK_TABLE].flatMap((spec) =>
-    tableScript(dialect, spec),
+  return [LOCAL_STATUS_TABLE, headerTable(LOCAL_HEADER_TABLE), detailTable(LOCAL_DETAIL_TABLE), LOCK_TABLE].flatMap(
+    (spec) => tableScript(dialect, spec),
   )
 }
 

@@ -2,7 +2,13 @@ import { sql } from 'kysely'
 import { formatKey } from '../core/errors.js'
 import type { TableName } from '../db/database.js'
 import type { Session } from '../db/session.js'
-import { CENTRAL_HEADER_COLUMNS, DETAIL_COLUMNS, DETAIL_KEY, HEADER_COLUMNS, HEADER_KEY } from '../db/tables/staging-tables.js'
+import {
+  CENTRAL_HEADER_COLUMNS,
+  DETAIL_COLUMNS,
+  DETAIL_KEY,
+  HEADER_COLUMNS,
+  HEADER_KEY,
+} from '../db/tables/staging-tables.js'
 import { kyselyTable } from '../status/status-store.js'
 
 /**

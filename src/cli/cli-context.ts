@@ -31,7 +31,9 @@ export function createCliContext(program: Command, out: (line: string) => void):
       return loaded
     },
     logger() {
-      logger ??= createLogger(loaded?.config.log.level ?? (process.env.LABSYNC_LOG_LEVEL as 'info' | undefined) ?? 'info')
+      logger ??= createLogger(
+        loaded?.config.log.level ?? (process.env.LABSYNC_LOG_LEVEL as 'info' | undefined) ?? 'info',
+      )
       return logger
     },
   }
@@ -49,7 +51,8 @@ export async function usingDatabase<T>(url: string, work: (database: Database) =
 
 export function parseInteger(name: string) {
   return (value: string): number => {
-    if (!/^-?\d+$/.test(value)) throw new LabsyncError('LABSYNC_USAGE', `${name} must be an integer, got ${JSON.stringify(value)}`)
+    if (!/^-?\d+$/.test(value))
+      throw new LabsyncError('LABSYNC_USAGE', `${name} must be an integer, got ${JSON.stringify(value)}`)
     return Number(value)
   }
 }

@@ -7,7 +7,11 @@ import { Shutdown } from '../daemon/shutdown.js'
  * signal stops the run cleanly within `shutdownSeconds`, a second forces
  * the exit.
  */
-export async function withShutdown<T>(loaded: LoadedConfig, log: Logger, work: (shutdown: Shutdown) => Promise<T>): Promise<T> {
+export async function withShutdown<T>(
+  loaded: LoadedConfig,
+  log: Logger,
+  work: (shutdown: Shutdown) => Promise<T>,
+): Promise<T> {
   const shutdown = new Shutdown({
     graceMs: loaded.config.shutdownSeconds * 1000,
     onSignal: (signal, forced) =>

@@ -9,7 +9,10 @@ import { COMMANDS } from './commands/index.js'
  * 0 success (a skip included), 1 a run failed, 2 bad configuration or
  * usage, 3 a database could not be reached (docs/OPERATIONS.md).
  */
-export async function main(argv: string[], out: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
+export async function main(
+  argv: string[],
+  out: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<number> {
   const program = new Command('labsync')
     .description('Moves validated laboratory results from hospitals to the central database.')
     .option('-c, --config <file>', 'configuration file (default $LABSYNC_CONFIG or ./labsync.yaml)')
@@ -37,7 +40,8 @@ export async function main(argv: string[], out: (line: string) => void = (line) 
     }
     const error = toLabsyncError(thrown)
     process.stderr.write(`labsync: ${error.code}: ${error.message}\n`)
-    if (!(thrown instanceof LabsyncError) && process.env.LABSYNC_DEBUG) process.stderr.write(`${(thrown as Error).stack}\n`)
+    if (!(thrown instanceof LabsyncError) && process.env.LABSYNC_DEBUG)
+      process.stderr.write(`${(thrown as Error).stack}\n`)
     return error.exitCode
   }
 }

@@ -4,7 +4,12 @@
  * hospitals that lost the same link at the same moment from coming back in
  * step.
  */
-export function backoffDelayMs(retry: number, firstMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  retry: number,
+  firstMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, firstMs * 2 ** Math.max(0, retry - 1))
   return Math.round(ceiling / 2 + (random() * ceiling) / 2)
 }

@@ -39,9 +39,17 @@ const serveSchema = z
     /** Serve plain HTTP instead of HTTPS; refused unless the host is a loopback address (a TLS proxy in front). Default false. */
     allowPlainHttp: z.boolean().default(false),
     /** Largest request body on the wire (compressed), in bytes. Default 8 MiB. */
-    maxBodyBytes: z.number().int().positive().default(8 * 1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(8 * 1024 * 1024),
     /** Largest chunk once decompressed, in bytes. Default 32 MiB. */
-    maxChunkBytes: z.number().int().positive().default(32 * 1024 * 1024),
+    maxChunkBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(32 * 1024 * 1024),
     /** Upload sessions open at once on this server; more get 503. Default 8. */
     maxConcurrentUploads: z.number().int().positive().default(8),
     /** Seconds a request may take, body included. Default 120. */
@@ -68,7 +76,10 @@ const centralSchema = z
     /** The central database. */
     url: databaseUrl,
     /** Schema that holds the central tables (PostgreSQL `public`, SQL Server `dbo`); default the connection's own. */
-    schema: z.string().regex(/^[A-Za-z0-9_]{1,128}$/).optional(),
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_]{1,128}$/)
+      .optional(),
     /** Minutes after which an upload or import that never finished is presumed dead. Default 60. */
     leaseMinutes: z.number().positive().default(60),
     /** `labsync central serve`: the HTTPS ingestion endpoint (docs/TRANSPORT.md). */
@@ -111,7 +122,11 @@ const httpsTransportSchema = z
     /** Most rows per chunk. Default 2000. */
     chunkRows: z.number().int().positive().default(2000),
     /** Most bytes of JSON per chunk before compression. Default 4 MiB. */
-    chunkBytes: z.number().int().positive().default(4 * 1024 * 1024),
+    chunkBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024),
     /** Seconds one request may take. Default 120. */
     timeoutSeconds: z.number().positive().default(120),
     /** Attempts of one request after a dropped connection or timeout, resuming where the server acknowledged. Default 5. */
@@ -137,7 +152,8 @@ const efectorSchema = z
   })
   .strict()
   .superRefine((value, ctx) => {
-    if (value.transport === 'https' && !value.https) ctx.addIssue({ code: 'custom', path: ['https'], message: 'is required when transport is https' })
+    if (value.transport === 'https' && !value.https)
+      ctx.addIssue({ code: 'custom', path: ['https'], message: 'is required when transport is https' })
   })
 
 const importerSchema = z
@@ -157,7 +173,10 @@ const monitorSchema = z
     /** Accept `Authorization: Bearer <token>` (for scrapers and scripts). Write it as `${ENV}`. */
     token: z.string().min(16).optional(),
     /** Accept these basic-auth credentials (for browsers). Write the password as `${ENV}`. */
-    basicAuth: z.object({ username: z.string().min(1), password: z.string().min(8) }).strict().optional(),
+    basicAuth: z
+      .object({ username: z.string().min(1), password: z.string().min(8) })
+      .strict()
+      .optional(),
     /** A hospital is marked red after this many times its schedule without a successful import. Default 2. */
     alertFactor: z.number().positive().default(2),
     /** Alert thresholds in minutes by idEfector, replacing alertFactor times the schedule for those hospitals. */
@@ -183,7 +202,9 @@ export const configSchema = z
     /** Time zone of schedules; stored timestamps are never shifted. */
     timeZone: z
       .string()
-      .refine(isKnownTimeZone, { message: 'is not a time zone this machine knows (an IANA name such as America/Argentina/Buenos_Aires)' })
+      .refine(isKnownTimeZone, {
+        message: 'is not a time zone this machine knows (an IANA name such as America/Argentina/Buenos_Aires)',
+      })
       .default('America/Argentina/Buenos_Aires'),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
@@ -256,7 +277,8 @@ function expandEnvironment(value: unknown, keyPath: string[], env: NodeJS.Proces
       return found
     })
   }
-  if (Array.isArray(value)) return value.map((item, index) => expandEnvironment(item, [...keyPath, String(index)], env, file))
+  if (Array.isArray(value))
+    return value.map((item, index) => expandEnvironment(item, [...keyPath, String(index)], env, file))
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [key, expandEnvironment(item, [...keyPath, key], env, file)]),

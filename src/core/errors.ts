@@ -105,7 +105,11 @@ export function formatKey(key: Record<string, unknown>): string {
  * driver's detail text: PostgreSQL's DETAIL ("Failing row contains ...")
  * and similar fields carry row values, which may be patient data.
  */
-export function toLabsyncError(error: unknown, code: ErrorCode = 'LABSYNC_DATABASE', location?: ErrorLocation): LabsyncError {
+export function toLabsyncError(
+  error: unknown,
+  code: ErrorCode = 'LABSYNC_DATABASE',
+  location?: ErrorLocation,
+): LabsyncError {
   if (error instanceof LabsyncError) return error
   const message = driverMessage(error)
   if (isConnectionError(error)) return new LabsyncError('LABSYNC_CONNECTION', message, { location, cause: error })
@@ -117,7 +121,9 @@ export function driverMessage(error: unknown): string {
   if (error instanceof Error) {
     const sqlState = (error as { code?: unknown }).code
     const firstLine = error.message.split('\n')[0]
-    return typeof sqlState === 'string' && sqlState && !firstLine.includes(sqlState) ? `${firstLine} [${sqlState}]` : firstLine
+    return typeof sqlState === 'string' && sqlState && !firstLine.includes(sqlState)
+      ? `${firstLine} [${sqlState}]`
+      : firstLine
   }
   return String(error)
 }

@@ -9,18 +9,33 @@ export type { Logger }
  *
  * Fields that may hold secrets are redacted whatever the caller passes.
  */
-export function createLogger(level: LevelWithSilent = 'info', destination: NodeJS.WritableStream = process.stderr): Logger {
+export function createLogger(
+  level: LevelWithSilent = 'info',
+  destination: NodeJS.WritableStream = process.stderr,
+): Logger {
   const options = {
     level,
     base: undefined,
     redact: {
       // Database URLs are logged only through redactUrl(); a field named databaseUrl is hidden whole all the same.
-      paths: ['password', '*.password', 'token', '*.token', 'databaseUrl', '*.databaseUrl', 'req.headers.authorization', 'headers.authorization'],
+      paths: [
+        'password',
+        '*.password',
+        'token',
+        '*.token',
+        'databaseUrl',
+        '*.databaseUrl',
+        'req.headers.authorization',
+        'headers.authorization',
+      ],
       censor: '***',
     },
   }
   if (destination === process.stderr && process.stderr.isTTY && process.env.LABSYNC_LOG_FORMAT !== 'json') {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:HH:MM:ss' } } })
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:HH:MM:ss' } },
+    })
   }
   return pino(options, destination as pino.DestinationStream)
 }

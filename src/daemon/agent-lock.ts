@@ -95,7 +95,11 @@ export class AgentLock {
     const row = await session.db.selectFrom(kyselyTable(table)).selectAll().where('name', '=', name).executeTakeFirst()
     if (!row) return undefined
     const when = (value: unknown) => (value === null || value === undefined ? null : normaliseDatetime(value))
-    return { owner: (row.owner as string | null) ?? null, acquiredAt: when(row.acquiredAt), heartbeatAt: when(row.heartbeatAt) }
+    return {
+      owner: (row.owner as string | null) ?? null,
+      acquiredAt: when(row.acquiredAt),
+      heartbeatAt: when(row.heartbeatAt),
+    }
   }
 
   #readHolder(session: Session): Promise<LockHolder | undefined> {

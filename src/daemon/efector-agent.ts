@@ -63,7 +63,11 @@ export async function runEfectorOnce(loaded: LoadedConfig, deps: AgentDeps): Pro
   const central = efector.transport === 'https' ? undefined : requireCentral(loaded)
   return usingDatabases(efector.url, central?.url, async (localDb, centralDb) => {
     const lock = await acquireEfectorLock(localDb, loaded, { required: false })
-    if (!lock) deps.logger.warn({ step: 'lock' }, 'labsync_lock is missing; running without the agent lock (run `labsync efector install`)')
+    if (!lock)
+      deps.logger.warn(
+        { step: 'lock' },
+        'labsync_lock is missing; running without the agent lock (run `labsync efector install`)',
+      )
     const owner = newOwnerId()
     const log = deps.logger.child({ run: owner, efector: efector.id })
     try {
@@ -83,7 +87,11 @@ export async function runEfectorOnce(loaded: LoadedConfig, deps: AgentDeps): Pro
   })
 }
 
-async function acquireEfectorLock(localDb: Database, loaded: LoadedConfig, options: { required: boolean }): Promise<AgentLock | undefined> {
+async function acquireEfectorLock(
+  localDb: Database,
+  loaded: LoadedConfig,
+  options: { required: boolean },
+): Promise<AgentLock | undefined> {
   const efector = requireEfector(loaded)
   try {
     return await AgentLock.acquire(localDb, {

@@ -27,7 +27,13 @@ export async function releaseUploadClaim(
       const row = await readStatusRow(session, tables.status, idEfector)
       if (!row || row.labsyncUploadOwner !== owner || row.ultimoUpdateEfectorFin !== null) return false
       await markUploadFailed(session, tables.status, idEfector, owner, message)
-      await recordFailure(session, tables.history, { idEfector, kind: 'upload', claimedAt: row.ultimoUpdateEfectorInicio, owner, message })
+      await recordFailure(session, tables.history, {
+        idEfector,
+        kind: 'upload',
+        claimedAt: row.ultimoUpdateEfectorInicio,
+        owner,
+        message,
+      })
       return true
     })
   })

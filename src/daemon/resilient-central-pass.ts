@@ -54,7 +54,14 @@ export async function runResilientCentralPass(
   const attemptOnce = async (attempt: number): Promise<PassResult> => {
     let claimed: StatusRow | undefined
     const forcedRelease = options.cleanup?.addCleanup(async () => {
-      if (claimed) await releaseImportClaim(database, central, claimed, owner, 'LABSYNC_INTERRUPTED: the process was stopped in the middle of the import')
+      if (claimed)
+        await releaseImportClaim(
+          database,
+          central,
+          claimed,
+          owner,
+          'LABSYNC_INTERRUPTED: the process was stopped in the middle of the import',
+        )
     })
     if (progress) progress.begin('import', await countCandidates(database, central), 'hospitals')
     try {
@@ -85,8 +92,17 @@ export async function runResilientCentralPass(
       if (claimed) {
         const error = toLabsyncError(thrown, 'LABSYNC_IMPORT', { efector: claimed.idEfector })
         await releaseImportClaim(database, central, claimed, owner, `${error.code}: ${error.message}`).then(
-          (released) => released && log.warn({ efector: claimed!.idEfector, step: 'release', attempt }, 'released the import claim the failed attempt left'),
-          (failure) => log.warn({ efector: claimed!.idEfector, step: 'release', code: toLabsyncError(failure).code }, 'could not release the import claim yet'),
+          (released) =>
+            released &&
+            log.warn(
+              { efector: claimed!.idEfector, step: 'release', attempt },
+              'released the import claim the failed attempt left',
+            ),
+          (failure) =>
+            log.warn(
+              { efector: claimed!.idEfector, step: 'release', code: toLabsyncError(failure).code },
+              'could not release the import claim yet',
+            ),
         )
       }
       throw thrown
@@ -96,7 +112,11 @@ export async function runResilientCentralPass(
     }
   }
 
-  const { result, attempts } = await withRetries(attemptOnce, { policy: options.retries, signal, onRetry: onRetry('pass') })
+  const { result, attempts } = await withRetries(attemptOnce, {
+    policy: options.retries,
+    signal,
+    onRetry: onRetry('pass'),
+  })
   return { ...result, outcomes, attempts, durationMs: performance.now() - started }
 }
 
@@ -117,7 +137,12 @@ export function logImport(log: Logger, outcome: ImportOutcome): void {
     log.debug({ efector: outcome.idEfector, step: 'import', outcome: 'taken' }, 'taken by another importer')
     return
   }
-  const level = outcome.outcome === 'failed' || outcome.outcome === 'partial' ? 'error' : outcome.outcome === 'warning' ? 'warn' : 'info'
+  const level =
+    outcome.outcome === 'failed' || outcome.outcome === 'partial'
+      ? 'error'
+      : outcome.outcome === 'warning'
+        ? 'warn'
+        : 'info'
   log[level](
     {
       efector: outcome.idEfector,

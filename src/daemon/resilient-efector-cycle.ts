@@ -72,10 +72,17 @@ export async function runResilientEfectorCycle(
       const idEfector = result?.idEfector ?? efector.id
       if ((!result || result.outcome === 'failed') && idEfector !== undefined) {
         const error = result?.error
-        const message = error ? `${error.code}: ${error.message}` : 'LABSYNC_UPLOAD: the run stopped before it could record its outcome'
+        const message = error
+          ? `${error.code}: ${error.message}`
+          : 'LABSYNC_UPLOAD: the run stopped before it could record its outcome'
         await release(idEfector, message).then(
-          (released) => released && log.warn({ step: 'release', attempt }, 'released the upload claim the failed attempt left'),
-          (thrown) => log.warn({ step: 'release', attempt, code: toLabsyncError(thrown).code }, 'could not release the upload claim yet'),
+          (released) =>
+            released && log.warn({ step: 'release', attempt }, 'released the upload claim the failed attempt left'),
+          (thrown) =>
+            log.warn(
+              { step: 'release', attempt, code: toLabsyncError(thrown).code },
+              'could not release the upload claim yet',
+            ),
         )
       }
     }

@@ -28,25 +28,42 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const { logger: log, shutdown } = options
   let scheduler: Scheduler
   try {
-    scheduler = new Scheduler({ schedule: options.schedule, timeZone: options.timeZone, task: () => options.task(shutdown.signal) })
+    scheduler = new Scheduler({
+      schedule: options.schedule,
+      timeZone: options.timeZone,
+      task: () => options.task(shutdown.signal),
+    })
   } catch (error) {
-    throw new LabsyncError('LABSYNC_CONFIG', `${options.scheduleKey} ${JSON.stringify(options.schedule)} in time zone ${options.timeZone}: ${(error as Error).message}`)
+    throw new LabsyncError(
+      'LABSYNC_CONFIG',
+      `${options.scheduleKey} ${JSON.stringify(options.schedule)} in time zone ${options.timeZone}: ${(error as Error).message}`,
+    )
   }
   scheduler.on('overlap', ({ runNumber }) =>
     log.warn({ step: 'schedule', runNumber }, 'the previous run is still going; this tick is skipped'),
   )
   scheduler.on('run-error', ({ runNumber, error, durationMs }) => {
     const wrapped = toLabsyncError(error)
-    log.error({ step: 'schedule', runNumber, code: wrapped.code, error: wrapped.message, durationMs: Math.round(durationMs) }, 'run failed')
+    log.error(
+      { step: 'schedule', runNumber, code: wrapped.code, error: wrapped.message, durationMs: Math.round(durationMs) },
+      'run failed',
+    )
   })
-  scheduler.on('run-end', () => log.debug({ step: 'schedule', next: scheduler.nextRun()?.toISOString() }, 'waiting for the next run'))
+  scheduler.on('run-end', () =>
+    log.debug({ step: 'schedule', next: scheduler.nextRun()?.toISOString() }, 'waiting for the next run'),
+  )
 
   let exitCode = 0
-  const heartbeat = options.lock ? keepHeartbeat(options.lock, log, () => {
-    exitCode = 1
-    log.error({ step: 'lock', owner: options.lock!.owner }, 'the agent lock was taken over by another process; stopping')
-    shutdown.request('lost agent lock')
-  }) : undefined
+  const heartbeat = options.lock
+    ? keepHeartbeat(options.lock, log, () => {
+        exitCode = 1
+        log.error(
+          { step: 'lock', owner: options.lock!.owner },
+          'the agent lock was taken over by another process; stopping',
+        )
+        shutdown.request('lost agent lock')
+      })
+    : undefined
 
   const stopped = new Promise<void>((resolve) => {
     if (shutdown.requested) resolve()
@@ -54,7 +71,12 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   })
   scheduler.start({ runNow: options.runNow })
   log.info(
-    { step: 'schedule', schedule: options.schedule, timeZone: options.timeZone, next: scheduler.nextRun()?.toISOString() },
+    {
+      step: 'schedule',
+      schedule: options.schedule,
+      timeZone: options.timeZone,
+      next: scheduler.nextRun()?.toISOString(),
+    },
     'started',
   )
 
@@ -77,7 +99,9 @@ function keepHeartbeat(lock: AgentLock, log: Logger, onLost: () => void): NodeJS
       .then((held) => {
         if (!held) onLost()
       })
-      .catch((error) => log.warn({ step: 'lock', code: toLabsyncError(error).code }, 'agent lock heartbeat failed; trying again'))
+      .catch((error) =>
+        log.warn({ step: 'lock', code: toLabsyncError(error).code }, 'agent lock heartbeat failed; trying again'),
+      )
       .finally(() => {
         beating = false
       })

@@ -34,7 +34,10 @@ export interface Retried<T> {
  * throws the last error. Waits with exponential backoff and jitter between
  * attempts.
  */
-export async function withRetries<T>(work: (attempt: number) => Promise<T>, options: RetryOptions<T>): Promise<Retried<T>> {
+export async function withRetries<T>(
+  work: (attempt: number) => Promise<T>,
+  options: RetryOptions<T>,
+): Promise<Retried<T>> {
   const retryable = options.retryable ?? transientKind
   for (let attempt = 1; ; attempt++) {
     let result: T | undefined

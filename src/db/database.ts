@@ -120,7 +120,10 @@ export interface SqlDialect {
   /** Keeps the first `count` rows of an ordered SELECT (LIMIT; TOP in SQL Server). */
   limit<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, count: number): SelectQueryBuilder<DB, TB, O>
   /** Makes an INSERT return the generated `column` as a row (RETURNING; OUTPUT inserted.<column> in SQL Server). */
-  returning<DB, TB extends keyof DB, O>(query: InsertQueryBuilder<DB, TB, O>, column: string): InsertQueryBuilder<DB, TB, any>
+  returning<DB, TB extends keyof DB, O>(
+    query: InsertQueryBuilder<DB, TB, O>,
+    column: string,
+  ): InsertQueryBuilder<DB, TB, any>
   /**
    * The table as a FROM item whose rows locked by another transaction are
    * skipped instead of waited for (SQL Server `WITH (READPAST)`; the plain

@@ -26,7 +26,10 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     case 'mssql':
       return openMssql(url, displayUrl)
     default:
-      throw new LabsyncError('LABSYNC_CONFIG', `${displayUrl}: unknown database URL scheme (postgres://, sqlite: or mssql://)`)
+      throw new LabsyncError(
+        'LABSYNC_CONFIG',
+        `${displayUrl}: unknown database URL scheme (postgres://, sqlite: or mssql://)`,
+      )
   }
 }
 

@@ -79,7 +79,8 @@ function columnCheck(column: ColumnSpec): Check {
   const check = typeCheck(column.type)
   if (column.nullable) return (value) => (value === null || value === undefined ? null : check(value))
   return (value) => {
-    if (value === null || value === undefined) throw new ValueProblem(`NULL in a NOT NULL ${describeType(column.type)} column`)
+    if (value === null || value === undefined)
+      throw new ValueProblem(`NULL in a NOT NULL ${describeType(column.type)} column`)
     return check(value)
   }
 }
@@ -114,7 +115,8 @@ function checkDecimal(value: unknown, precision: number, scale: number): string 
   const [, sign, whole, fraction = ''] = match
   const digits = whole.replace(/^0+(?=\d)/, '')
   if (fraction.replace(/0+$/, '').length > scale) throw new ValueProblem(`decimal has more than ${scale} decimals`)
-  if (digits.replace(/^0+/, '').length > precision - scale) throw new ValueProblem(`decimal out of the range of decimal(${precision}, ${scale})`)
+  if (digits.replace(/^0+/, '').length > precision - scale)
+    throw new ValueProblem(`decimal out of the range of decimal(${precision}, ${scale})`)
   return `${sign === '-' ? '-' : ''}${digits || '0'}${fraction ? `.${fraction}` : ''}`
 }
 
@@ -132,7 +134,8 @@ function checkInt(value: unknown): number {
 
 function checkBit(value: unknown): boolean {
   if (value === true || value === 1 || value === '1' || value === 1n || value === 't' || value === 'true') return true
-  if (value === false || value === 0 || value === '0' || value === 0n || value === 'f' || value === 'false') return false
+  if (value === false || value === 0 || value === '0' || value === 0n || value === 'f' || value === 'false')
+    return false
   throw new ValueProblem('expected a bit (0 or 1)')
 }
 
@@ -145,7 +148,8 @@ function checkText(value: unknown, length: number | undefined, kind: string): st
   if (length !== undefined && textValue.length > length) {
     throw new ValueProblem(`text of ${textValue.length} characters is longer than ${kind}(${length})`)
   }
-  if (textValue.includes('\u0000')) throw new ValueProblem('text contains a NUL character, which PostgreSQL cannot store')
+  if (textValue.includes('\u0000'))
+    throw new ValueProblem('text contains a NUL character, which PostgreSQL cannot store')
   return textValue
 }
 

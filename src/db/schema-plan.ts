@@ -41,7 +41,9 @@ export function createTableSql(dialect: SqlDialect, table: TableName, spec: Tabl
   const hasIdentityKey = spec.columns.some((column) => column.identity)
   if (spec.primaryKey.length > 0 && !hasIdentityKey) {
     const constraint = dialect.quote(`PK_${table.name}`.slice(0, 128))
-    lines.push(`CONSTRAINT ${constraint} PRIMARY KEY (${spec.primaryKey.map((name) => dialect.quote(name)).join(', ')})`)
+    lines.push(
+      `CONSTRAINT ${constraint} PRIMARY KEY (${spec.primaryKey.map((name) => dialect.quote(name)).join(', ')})`,
+    )
   }
   return `CREATE TABLE ${dialect.qualify(table)} (\n  ${lines.join(',\n  ')}\n)`
 }

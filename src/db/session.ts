@@ -78,7 +78,10 @@ export async function usingSession<T>(database: Database, work: (session: Sessio
   } catch (error) {
     const wrapped = toLabsyncError(error, 'LABSYNC_CONNECTION')
     // Say which database: an agent talks to its own and to the central one. The URL is shown without its password.
-    throw new LabsyncError(wrapped.code, `${database.displayUrl}: ${wrapped.message}`, { cause: error, location: wrapped.location })
+    throw new LabsyncError(wrapped.code, `${database.displayUrl}: ${wrapped.message}`, {
+      cause: error,
+      location: wrapped.location,
+    })
   }
   try {
     return await work(new Session(database.dialect, connection))

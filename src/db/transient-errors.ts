@@ -94,6 +94,7 @@ function kindOf(error: unknown): TransientKind | undefined {
     if (MSSQL_CONTENTION_NUMBERS.has(number)) return 'contention'
     if (MSSQL_CONNECTION_NUMBERS.has(number)) return 'connection'
   }
-  if (error instanceof Error && !(error instanceof LabsyncError) && CONNECTION_MESSAGE.test(error.message)) return 'connection'
+  if (error instanceof Error && !(error instanceof LabsyncError) && CONNECTION_MESSAGE.test(error.message))
+    return 'connection'
   return undefined
 }

@@ -43,7 +43,14 @@ export interface DemoPractice extends DemoItem {
 const numeric = (decimals: number, low: number, high: number): DemoResult => ({ kind: 'numeric', decimals, low, high })
 const textResult = (...values: string[]): DemoResult => ({ kind: 'text', values })
 const title: DemoResult = { kind: 'title' }
-const part = (codigo: string, descripcion: string, unidad: string, metodo: string, valorReferencia: string, result: DemoResult): DemoItem => ({
+const part = (
+  codigo: string,
+  descripcion: string,
+  unidad: string,
+  metodo: string,
+  valorReferencia: string,
+  result: DemoResult,
+): DemoItem => ({
   codigo,
   descripcion,
   unidad,
@@ -71,10 +78,30 @@ export const PRACTICES: readonly DemoPractice[] = [
       part('PLA', 'Plaquetas', '/mm³', 'Impedancia', '150.000 - 450.000', numeric(0, 85000, 520000)),
     ],
   },
-  { ...part('ERS', 'Eritrosedimentación', 'mm/1ª hora', 'Westergren', 'Hasta 20', numeric(0, 2, 85)), idArea: 1, nomenclador: '262', frequency: 0.2 },
-  { ...part('GLU', 'Glucemia', 'mg/dL', 'Enzimático (GOD-PAP)', '70 - 110', numeric(0, 58, 320)), idArea: 2, nomenclador: '412', frequency: 0.55 },
-  { ...part('URE', 'Urea', 'mg/dL', 'Ureasa UV', '15 - 45', numeric(0, 9, 140)), idArea: 2, nomenclador: '902', frequency: 0.4 },
-  { ...part('CRE', 'Creatinina', 'mg/dL', 'Jaffé cinético', '0,60 - 1,20', numeric(2, 0.38, 4.9)), idArea: 2, nomenclador: '192', frequency: 0.4 },
+  {
+    ...part('ERS', 'Eritrosedimentación', 'mm/1ª hora', 'Westergren', 'Hasta 20', numeric(0, 2, 85)),
+    idArea: 1,
+    nomenclador: '262',
+    frequency: 0.2,
+  },
+  {
+    ...part('GLU', 'Glucemia', 'mg/dL', 'Enzimático (GOD-PAP)', '70 - 110', numeric(0, 58, 320)),
+    idArea: 2,
+    nomenclador: '412',
+    frequency: 0.55,
+  },
+  {
+    ...part('URE', 'Urea', 'mg/dL', 'Ureasa UV', '15 - 45', numeric(0, 9, 140)),
+    idArea: 2,
+    nomenclador: '902',
+    frequency: 0.4,
+  },
+  {
+    ...part('CRE', 'Creatinina', 'mg/dL', 'Jaffé cinético', '0,60 - 1,20', numeric(2, 0.38, 4.9)),
+    idArea: 2,
+    nomenclador: '192',
+    frequency: 0.4,
+  },
   {
     ...part('LIPI', 'Perfil lipídico', '', '', '', title),
     idArea: 2,
@@ -117,30 +144,70 @@ export const PRACTICES: readonly DemoPractice[] = [
     frequency: 0.3,
     parts: [
       part('OFQ', 'Examen físico-químico', '', '', '', title),
-      part('OCOL', 'Color', '', 'Macroscópico', 'Amarillo', textResult('Amarillo', 'Amarillo claro', 'Ámbar', 'Rojizo')),
+      part(
+        'OCOL',
+        'Color',
+        '',
+        'Macroscópico',
+        'Amarillo',
+        textResult('Amarillo', 'Amarillo claro', 'Ámbar', 'Rojizo'),
+      ),
       part('OASP', 'Aspecto', '', 'Macroscópico', 'Límpido', textResult('Límpido', 'Ligeramente turbio', 'Turbio')),
       part('ODEN', 'Densidad', '', 'Tira reactiva', '1,005 - 1,030', numeric(3, 1.003, 1.034)),
       part('OPH', 'pH', '', 'Tira reactiva', '5,0 - 7,0', numeric(1, 4.8, 8.2)),
       part('OPRO', 'Proteínas', '', 'Tira reactiva', 'No contiene', textResult('No contiene', 'Vestigios', '+', '++')),
       part('OSED', 'Sedimento urinario', '', '', '', title),
-      part('OLEU', 'Leucocitos', '/campo', 'Microscopía', '0 - 5', textResult('0 - 2', '3 - 5', '10 - 15', 'Abundantes')),
+      part(
+        'OLEU',
+        'Leucocitos',
+        '/campo',
+        'Microscopía',
+        '0 - 5',
+        textResult('0 - 2', '3 - 5', '10 - 15', 'Abundantes'),
+      ),
       part('OHEM', 'Hematíes', '/campo', 'Microscopía', '0 - 2', textResult('No se observan', '0 - 2', '5 - 8')),
     ],
   },
   {
-    ...part('UROC', 'Urocultivo', '', 'Siembra en agar CLDE', 'Sin desarrollo', textResult('Sin desarrollo bacteriano a las 48 h', 'Desarrollo de más de 100.000 UFC/mL')),
+    ...part(
+      'UROC',
+      'Urocultivo',
+      '',
+      'Siembra en agar CLDE',
+      'Sin desarrollo',
+      textResult('Sin desarrollo bacteriano a las 48 h', 'Desarrollo de más de 100.000 UFC/mL'),
+    ),
     idArea: 4,
     nomenclador: '1120',
     frequency: 0.12,
   },
   {
-    ...part('HEMC', 'Hemocultivo', '', 'Sistema automatizado', 'Negativo', textResult('Negativo a los 5 días de incubación', 'Positivo')),
+    ...part(
+      'HEMC',
+      'Hemocultivo',
+      '',
+      'Sistema automatizado',
+      'Negativo',
+      textResult('Negativo a los 5 días de incubación', 'Positivo'),
+    ),
     idArea: 4,
     nomenclador: '1110',
     frequency: 0.04,
   },
-  { ...part('TSH', 'TSH (tirotrofina)', 'µUI/mL', 'Quimioluminiscencia', '0,27 - 4,20', numeric(2, 0.05, 9.8)), idArea: 5, nomenclador: '1051', frequency: 0.08, derivedTo: 9001 },
-  { ...part('VITD', 'Vitamina D (25-OH)', 'ng/mL', 'Quimioluminiscencia', 'Suficiencia: 30 - 100', numeric(1, 8, 62)), idArea: 5, nomenclador: '1040', frequency: 0.05, derivedTo: 9002 },
+  {
+    ...part('TSH', 'TSH (tirotrofina)', 'µUI/mL', 'Quimioluminiscencia', '0,27 - 4,20', numeric(2, 0.05, 9.8)),
+    idArea: 5,
+    nomenclador: '1051',
+    frequency: 0.08,
+    derivedTo: 9001,
+  },
+  {
+    ...part('VITD', 'Vitamina D (25-OH)', 'ng/mL', 'Quimioluminiscencia', 'Suficiencia: 30 - 100', numeric(1, 8, 62)),
+    idArea: 5,
+    nomenclador: '1040',
+    frequency: 0.05,
+    derivedTo: 9002,
+  },
 ]
 
 /** The laboratories that derived practices go to (Sys_Efector rows of the demo's SIL). */

@@ -21,7 +21,10 @@ export async function correctLaboratory(
 ): Promise<{ edited: number; annulled: number }> {
   const random = seededRandom(options.seed * 104_729 + 17)
   const inWindow = protocols.filter(
-    (protocol) => protocol.exportable && protocol.lastValidationDaysAgo !== null && protocol.lastValidationDaysAgo < options.exportDays,
+    (protocol) =>
+      protocol.exportable &&
+      protocol.lastValidationDaysAgo !== null &&
+      protocol.lastValidationDaysAgo < options.exportDays,
   )
   let edited = 0
   let annulled = 0
@@ -30,7 +33,11 @@ export async function correctLaboratory(
       const roll = random()
       if (roll < 0.05) {
         annulled += 1
-        await session.db.updateTable('LAB_Protocolo').set({ baja: true }).where('idProtocolo', '=', protocol.idProtocolo).execute()
+        await session.db
+          .updateTable('LAB_Protocolo')
+          .set({ baja: true })
+          .where('idProtocolo', '=', protocol.idProtocolo)
+          .execute()
       } else if (roll < 0.15 && protocol.numericDetails.length > 0) {
         edited += 1
         const idDetalleProtocolo = protocol.numericDetails[Math.floor(random() * protocol.numericDetails.length)]

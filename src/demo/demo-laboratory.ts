@@ -106,21 +106,36 @@ export function generateLaboratory(options: DemoLaboratoryOptions): GeneratedLab
   for (let index = 0; index < options.protocols; index++) {
     const idProtocolo = options.idEfector * 100_000 + index + 1
     const patient = pick(random, patients)
-    const taken = new Date(midnight - between(random, 0, options.spanDays) * DAY + between(random, 6 * 60, 11 * 60) * 60_000 + between(random, 0, 59_999))
+    const taken = new Date(
+      midnight -
+        between(random, 0, options.spanDays) * DAY +
+        between(random, 6 * 60, 11 * 60) * 60_000 +
+        between(random, 0, 59_999),
+    )
     const protocol = protocolRow(random, options, idProtocolo, index, patient, taken)
     const practices = PRACTICES.filter((practice) => chance(random, practice.frequency))
     if (practices.length === 0) practices.push(PRACTICES.find((practice) => practice.codigo === 'GLU')!)
     protocol.idMuestra = sampleType(random, practices)
 
-    const result = resultRows(random, { idProtocolo, idEfector: options.idEfector, taken, midnight, practices, items, counters })
+    const result = resultRows(random, {
+      idProtocolo,
+      idEfector: options.idEfector,
+      taken,
+      midnight,
+      practices,
+      items,
+      counters,
+    })
     tables.LAB_Protocolo.push(protocol)
     tables.LAB_DetalleProtocolo.push(...result.details)
     tables.LAB_ProtocoloGermen.push(...result.isolates)
     tables.LAB_Antibiograma.push(...result.antibiograms)
     facts.push({
       idProtocolo,
-      lastValidationDaysAgo: result.lastValidation === null ? null : Math.floor((midnight - startOfDay(result.lastValidation)) / DAY),
-      exportable: (protocol.idTipoServicio as number) < 4 && patient.row.idEstado !== EXCLUDED_STATE && protocol.baja === false,
+      lastValidationDaysAgo:
+        result.lastValidation === null ? null : Math.floor((midnight - startOfDay(result.lastValidation)) / DAY),
+      exportable:
+        (protocol.idTipoServicio as number) < 4 && patient.row.idEstado !== EXCLUDED_STATE && protocol.baja === false,
       numericDetails: result.numericDetails,
     })
   }
@@ -167,7 +182,9 @@ function catalogueRows(idEfector: number): { items: Map<string, CatalogueItem>; 
   }
   PRACTICES.forEach((practice, practiceIndex) => {
     add(practice, practice, (practiceIndex + 1) * 100, practice.derivedTo !== undefined)
-    practice.parts?.forEach((partItem, partIndex) => add(practice, partItem, (practiceIndex + 1) * 100 + partIndex + 1, false))
+    practice.parts?.forEach((partItem, partIndex) =>
+      add(practice, partItem, (practiceIndex + 1) * 100 + partIndex + 1, false),
+    )
   })
   return { items, itemRows }
 }
@@ -183,11 +200,16 @@ function patientRows(random: Random, options: DemoLaboratoryOptions, midnight: n
   for (let index = 0; index < options.patients; index++) {
     const female = chance(random, 0.56)
     // Mostly adults, some children, a few babies of a few days or months.
-    const ageDays = chance(random, 0.04) ? between(random, 2, 330) : chance(random, 0.12) ? between(random, 365, 14 * 365) : between(random, 15 * 365, 92 * 365)
+    const ageDays = chance(random, 0.04)
+      ? between(random, 2, 330)
+      : chance(random, 0.12)
+        ? between(random, 365, 14 * 365)
+        : between(random, 15 * 365, 92 * 365)
     const birth = new Date(midnight - ageDays * DAY)
     // DNI numbers grow with the year of birth: about 6 million in 1950, 35 million in 1990, 58 million today.
     const year = birth.getUTCFullYear() + birth.getUTCMonth() / 12
-    const dni = Math.round(Math.max(3, Math.min(60, 6 + (year - 1950) * 0.72)) * 1_000_000) + between(random, 0, 699_999)
+    const dni =
+      Math.round(Math.max(3, Math.min(60, 6 + (year - 1950) * 0.72)) * 1_000_000) + between(random, 0, 699_999)
     const excluded = chance(random, 0.015)
     patients.push({
       female,
@@ -198,7 +220,9 @@ function patientRows(random: Random, options: DemoLaboratoryOptions, midnight: n
         nombre: pick(random, female ? FEMALE_NAMES : MALE_NAMES),
         numeroDocumento: dni,
         fechaNacimiento: wallClock(birth).slice(0, 10) + ' 00:00:00.000',
-        referencia: chance(random, 0.2) ? `${pick(random, NEIGHBOURHOODS)}, Mz. ${between(random, 1, 40)} Casa ${between(random, 1, 30)}` : `${pick(random, STREETS)} ${between(random, 100, 3999)}`,
+        referencia: chance(random, 0.2)
+          ? `${pick(random, NEIGHBOURHOODS)}, Mz. ${between(random, 1, 40)} Casa ${between(random, 1, 30)}`
+          : `${pick(random, STREETS)} ${between(random, 100, 3999)}`,
         historiaClinica: between(random, 1000, 250_000),
         // State 2 is a patient record that must not leave the hospital (merged or withdrawn).
         idEstado: excluded ? EXCLUDED_STATE : 1,
@@ -221,9 +245,22 @@ function protocolRow(
   taken: Date,
 ): Record<string, unknown> {
   const ageDays = Math.floor((taken.getTime() - patient.birth.getTime()) / DAY)
-  const [edad, unidadEdad] = ageDays >= 365 ? [Math.floor(ageDays / 365.25), 0] : ageDays >= 30 ? [Math.floor(ageDays / 30.44), 1] : [Math.max(ageDays, 0), 2]
+  const [edad, unidadEdad] =
+    ageDays >= 365
+      ? [Math.floor(ageDays / 365.25), 0]
+      : ageDays >= 30
+        ? [Math.floor(ageDays / 30.44), 1]
+        : [Math.max(ageDays, 0), 2]
   const origin = pick(random, ORIGINS)
-  const sector = origin.idOrigen === 3 ? SECTORS[5] : origin.idOrigen === 1 ? SECTORS[0] : pick(random, SECTORS.filter((entry) => entry.inpatient))
+  const sector =
+    origin.idOrigen === 3
+      ? SECTORS[5]
+      : origin.idOrigen === 1
+        ? SECTORS[0]
+        : pick(
+            random,
+            SECTORS.filter((entry) => entry.inpatient),
+          )
   const pregnant = patient.female && unidadEdad === 0 && edad >= 16 && edad <= 44 && chance(random, 0.12)
   const annulled = chance(random, 0.02)
   return {
@@ -272,7 +309,12 @@ function resultRows(random: Random, options: ResultOptions) {
   const validator = pick(random, VALIDATORS).idUsuario
   // Results are validated that afternoon or within two days, never after now; recent ones may still be pending.
   const validatedAt = () => {
-    const at = new Date(Math.min(options.taken.getTime() + between(random, 3 * 60, 52 * 60) * 60_000, now - between(random, 0, 3_600_000)))
+    const at = new Date(
+      Math.min(
+        options.taken.getTime() + between(random, 3 * 60, 52 * 60) * 60_000,
+        now - between(random, 0, 3_600_000),
+      ),
+    )
     return at.getTime() < options.taken.getTime() ? options.taken : at
   }
 
@@ -327,7 +369,12 @@ function resultRows(random: Random, options: ResultOptions) {
       details.push(row)
       if (!pending && (lastValidation === null || when > lastValidation)) lastValidation = when
 
-      const positiveCulture = (entry.codigo === 'UROC' || entry.codigo === 'HEMC') && !noSample && !pending && row.resultadoCar !== '' && !/^(Sin|Negativo)/.test(String(row.resultadoCar))
+      const positiveCulture =
+        (entry.codigo === 'UROC' || entry.codigo === 'HEMC') &&
+        !noSample &&
+        !pending &&
+        row.resultadoCar !== '' &&
+        !/^(Sin|Negativo)/.test(String(row.resultadoCar))
       if (positiveCulture) {
         const germs = chance(random, 0.15) ? [pick(random, GERMS), pick(random, GERMS)] : [pick(random, GERMS)]
         germs.forEach((germ, isolateIndex) => {
@@ -363,7 +410,10 @@ export async function writeLaboratory(session: Session, tables: DemoLaboratory):
   await session.transaction(async () => {
     for (const [table, rows] of Object.entries(tables)) {
       for (let start = 0; start < rows.length; start += 500) {
-        await session.db.insertInto(table).values(rows.slice(start, start + 500)).execute()
+        await session.db
+          .insertInto(table)
+          .values(rows.slice(start, start + 500))
+          .execute()
       }
     }
   })

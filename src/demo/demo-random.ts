@@ -15,6 +15,7 @@ export type Random = () => number
 export const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]
 
 /** A whole number from `low` to `high`, both included. */
-export const between = (random: Random, low: number, high: number): number => low + Math.floor(random() * (high - low + 1))
+export const between = (random: Random, low: number, high: number): number =>
+  low + Math.floor(random() * (high - low + 1))
 
 export const chance = (random: Random, probability: number): boolean => random() < probability

@@ -38,7 +38,13 @@ export interface DemoHospitalSummary {
   idEfector: number
   name: string
   round1: { uploadedHeaders: number; uploadedDetails: number; importedHeaders: number; importedDetails: number }
-  round2: { uploadedHeaders: number; edited: number; annulled: number; deletedProtocols: number; headersWritten: number }
+  round2: {
+    uploadedHeaders: number
+    edited: number
+    annulled: number
+    deletedProtocols: number
+    headersWritten: number
+  }
   central: { headers: number; details: number }
 }
 
@@ -74,7 +80,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     short: `Demo${101 + index}`,
     display: HOSPITAL_NAMES[index % HOSPITAL_NAMES.length] + (index >= HOSPITAL_NAMES.length ? ` ${index + 1}` : ''),
   }))
-  writeConfigs(dir, hospitals.map((hospital) => hospital.id))
+  writeConfigs(
+    dir,
+    hospitals.map((hospital) => hospital.id),
+  )
 
   const centralConfig = requireCentral(loadConfigFile(path.join(dir, 'central.yaml')))
   const centralDb = openDatabase(centralConfig.url)
@@ -114,7 +123,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         summaries.push({
           idEfector: hospital.id,
           name: hospital.display,
-          round1: { uploadedHeaders: cycle.uploaded!.headers, uploadedDetails: cycle.uploaded!.details, importedHeaders: 0, importedDetails: 0 },
+          round1: {
+            uploadedHeaders: cycle.uploaded!.headers,
+            uploadedDetails: cycle.uploaded!.details,
+            importedHeaders: 0,
+            importedDetails: 0,
+          },
           round2: { uploadedHeaders: 0, edited: 0, annulled: 0, deletedProtocols: 0, headersWritten: 0 },
           central: { headers: 0, details: 0 },
         })
@@ -138,7 +152,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const local = openDatabase(efector.url)
       try {
         const changed = await usingSession(local, (session) =>
-          correctLaboratory(session, generated.get(hospital.id)!, { seed: options.seed + hospital.id, exportDays: DEMO_EXPORT_DAYS }),
+          correctLaboratory(session, generated.get(hospital.id)!, {
+            seed: options.seed + hospital.id,
+            exportDays: DEMO_EXPORT_DAYS,
+          }),
         )
         const cycle = await runEfectorCycle(local, centralDb, efector, centralConfig, { owner: newOwnerId() })
         expectUploaded(cycle)
@@ -170,7 +187,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
                 .executeTakeFirstOrThrow()
             ).n,
           )
-        summary.central = { headers: await count('LAB_ResultadoEncabezado'), details: await count('LAB_ResultadoDetalle') }
+        summary.central = {
+          headers: await count('LAB_ResultadoEncabezado'),
+          details: await count('LAB_ResultadoDetalle'),
+        }
       }
     })
   } finally {
@@ -187,13 +207,19 @@ async function databaseToday(session: Session): Promise<string> {
 
 function expectUploaded(cycle: CycleResult): void {
   if (cycle.outcome !== 'uploaded') {
-    throw cycle.error ?? new LabsyncError('LABSYNC_UPLOAD', `efector ${cycle.idEfector}: ${cycle.outcome}: ${cycle.message}`)
+    throw (
+      cycle.error ??
+      new LabsyncError('LABSYNC_UPLOAD', `efector ${cycle.idEfector}: ${cycle.outcome}: ${cycle.message}`)
+    )
   }
 }
 
 function expectImported(outcome: ImportOutcome, summaries: DemoHospitalSummary[]): DemoHospitalSummary {
   if (outcome.outcome !== 'ok' && outcome.outcome !== 'warning') {
-    throw outcome.error ?? new LabsyncError('LABSYNC_IMPORT', `efector ${outcome.idEfector}: ${outcome.outcome}: ${outcome.message}`)
+    throw (
+      outcome.error ??
+      new LabsyncError('LABSYNC_IMPORT', `efector ${outcome.idEfector}: ${outcome.outcome}: ${outcome.message}`)
+    )
   }
   return summaries.find((entry) => entry.idEfector === outcome.idEfector)!
 }

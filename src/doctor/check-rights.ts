@@ -10,7 +10,9 @@ export type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE'
 /** Errors that mean "not allowed": PostgreSQL 42501, SQL Server 229/230, a read-only SQLite file. */
 function isPermissionError(error: unknown): boolean {
   const { code, number } = error as { code?: unknown; number?: unknown }
-  return code === '42501' || code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || number === 229 || number === 230
+  return (
+    code === '42501' || code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || number === 229 || number === 230
+  )
 }
 
 /**
@@ -39,7 +41,8 @@ export async function checkRights(
   for (const privilege of needs) {
     const error = await probe(session, probes[privilege])
     if (error === undefined) continue
-    if (!isPermissionError(error)) return [problem(area, `cannot check the rights on ${table.name}: ${driverMessage(error)}`)]
+    if (!isPermissionError(error))
+      return [problem(area, `cannot check the rights on ${table.name}: ${driverMessage(error)}`)]
     denied.push(privilege)
     readOnlyFile ||= String((error as { code?: unknown }).code).startsWith('SQLITE_')
   }

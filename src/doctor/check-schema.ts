@@ -33,14 +33,26 @@ export async function checkTables(
       const current = existing.get(column.name.toLowerCase())
       if (!current) {
         findings.push(
-          problem(area, `table ${table.name} has no column ${column.name}`, `${options.install}\nor run: ${addColumnSql(session.dialect, table, column)};`),
+          problem(
+            area,
+            `table ${table.name} has no column ${column.name}`,
+            `${options.install}\nor run: ${addColumnSql(session.dialect, table, column)};`,
+          ),
         )
         continue
       }
       const mismatch = columnMismatch(session.dialect, column, current)
-      if (mismatch) findings.push(problem(area, `column ${table.name}.${column.name} ${mismatch}`, alterColumnFix(session.dialect, table, column)))
+      if (mismatch)
+        findings.push(
+          problem(
+            area,
+            `column ${table.name}.${column.name} ${mismatch}`,
+            alterColumnFix(session.dialect, table, column),
+          ),
+        )
     }
-    if (findings.length === before) findings.push(ok(area, `table ${table.name}: ${spec.columns.length} columns as labsync needs them`))
+    if (findings.length === before)
+      findings.push(ok(area, `table ${table.name}: ${spec.columns.length} columns as labsync needs them`))
   }
   return { findings, found }
 }

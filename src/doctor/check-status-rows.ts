@@ -29,14 +29,22 @@ export async function checkStatusRows(
     const row = await readStatusRow(session, status, idEfector)
     if (!row) {
       findings.push(
-        problem(area, `hospital ${idEfector} has no row in ${status.name}`, `labsync central add-efector --id ${idEfector} --name <StagingName>`),
+        problem(
+          area,
+          `hospital ${idEfector} has no row in ${status.name}`,
+          `labsync central add-efector --id ${idEfector} --name <StagingName>`,
+        ),
       )
       return { findings, rows: [], staging: [] }
     }
     rows = [row]
   } else {
     rows = await listStatusRows(session, status)
-    findings.push(rows.length === 0 ? warning(area, `${status.name} has no hospital yet`, 'labsync central add-efector --id N --name NAME') : ok(area, `${rows.length} hospitals registered`))
+    findings.push(
+      rows.length === 0
+        ? warning(area, `${status.name} has no hospital yet`, 'labsync central add-efector --id N --name NAME')
+        : ok(area, `${rows.length} hospitals registered`),
+    )
   }
 
   const now = await centralNow(session)
@@ -52,14 +60,19 @@ export async function checkStatusRows(
       }
     } catch (error) {
       findings.push(
-        problem(area, `${who}: ${(error as LabsyncError).message}`, `UPDATE ${q.qualify(status)} SET ${q.quote('tablaEncabezado')} = '...', ${q.quote('tablaDetalle')} = '...' WHERE ${q.quote('idEfector')} = ${row.idEfector};`),
+        problem(
+          area,
+          `${who}: ${(error as LabsyncError).message}`,
+          `UPDATE ${q.qualify(status)} SET ${q.quote('tablaEncabezado')} = '...', ${q.quote('tablaDetalle')} = '...' WHERE ${q.quote('idEfector')} = ${row.idEfector};`,
+        ),
       )
       continue
     }
     const specs = [headerTable(names.header), detailTable(names.detail)]
     const staging = await checkTables(session, `${area}, ${who}`, specs, {
       schema: central.schema,
-      install: 'labsync central install (it adds missing columns; `labsync central add-efector` creates missing tables)',
+      install:
+        'labsync central install (it adds missing columns; `labsync central add-efector` creates missing tables)',
     })
     findings.push(...staging.findings)
     for (const spec of specs) {
@@ -68,7 +81,8 @@ export async function checkStatusRows(
     }
 
     const state = deriveState(row, now, central.leaseMinutes)
-    const set = (values: string) => `UPDATE ${q.qualify(status)} SET ${values} WHERE ${q.quote('idEfector')} = ${row.idEfector};`
+    const set = (values: string) =>
+      `UPDATE ${q.qualify(status)} SET ${values} WHERE ${q.quote('idEfector')} = ${row.idEfector};`
     if (state.staleUpload) {
       findings.push(
         warning(
@@ -88,10 +102,22 @@ export async function checkStatusRows(
       )
     }
     if (state.uploadFailed && row.labsyncUploadError) {
-      findings.push(warning(area, `${who}: the last upload failed: ${row.labsyncUploadError}`, 'read the error; the next upload retries (labsync status)'))
+      findings.push(
+        warning(
+          area,
+          `${who}: the last upload failed: ${row.labsyncUploadError}`,
+          'read the error; the next upload retries (labsync status)',
+        ),
+      )
     }
     if (row.labsyncImportError) {
-      findings.push(warning(area, `${who}: the last import failed: ${row.labsyncImportError}`, 'read the error; a later pass retries after the backoff (labsync status)'))
+      findings.push(
+        warning(
+          area,
+          `${who}: the last import failed: ${row.labsyncImportError}`,
+          'read the error; a later pass retries after the backoff (labsync status)',
+        ),
+      )
     }
     if (!state.staleUpload && !state.staleImport && !state.uploadFailed && !row.labsyncImportError) {
       findings.push(ok(area, `${who}: status row ${state.state}`))

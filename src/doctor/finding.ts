@@ -17,7 +17,12 @@ export interface Finding {
 }
 
 export const ok = (area: string, message: string): Finding => ({ level: 'ok', area, message })
-export const warning = (area: string, message: string, fix?: string): Finding => ({ level: 'warning', area, message, fix })
+export const warning = (area: string, message: string, fix?: string): Finding => ({
+  level: 'warning',
+  area,
+  message,
+  fix,
+})
 export const problem = (area: string, message: string, fix?: string, kind?: Finding['kind']): Finding => ({
   level: 'problem',
   area,
@@ -39,6 +44,9 @@ const LABEL: Record<FindingLevel, string> = { ok: 'ok', warning: 'WARNING', prob
 
 export function formatFinding(finding: Finding): string[] {
   const lines = [`${LABEL[finding.level].padEnd(8)} ${finding.area}: ${finding.message}`]
-  if (finding.fix) lines.push(...finding.fix.split('\n').map((line, index) => `${' '.repeat(9)}${index === 0 ? 'fix: ' : '     '}${line}`))
+  if (finding.fix)
+    lines.push(
+      ...finding.fix.split('\n').map((line, index) => `${' '.repeat(9)}${index === 0 ? 'fix: ' : '     '}${line}`),
+    )
   return lines
 }

@@ -47,11 +47,25 @@ export async function runDoctor(loaded: LoadedConfig, options: DoctorOptions = {
   const importer = central !== undefined && efector === undefined
 
   if (!efector && !central) {
-    findings.push(problem('configuration', 'neither an efector nor a central section', 'labsync init writes an example to start from', 'config'))
+    findings.push(
+      problem(
+        'configuration',
+        'neither an efector nor a central section',
+        'labsync init writes an example to start from',
+        'config',
+      ),
+    )
     return findings
   }
   if (efector && direct && !central) {
-    findings.push(problem('configuration', 'an efector with transport direct needs the central section (central.url)', 'add central: url: ... to the file', 'config'))
+    findings.push(
+      problem(
+        'configuration',
+        'an efector with transport direct needs the central section (central.url)',
+        'add central: url: ... to the file',
+        'config',
+      ),
+    )
   }
   const schedules: Array<[string, string]> = []
   if (efector) schedules.push(['efector.schedule', efector.schedule])
@@ -62,7 +76,12 @@ export async function runDoctor(loaded: LoadedConfig, options: DoctorOptions = {
       findings.push(ok('configuration', `${key} ${JSON.stringify(schedule)} in ${config.timeZone}`))
     } catch (error) {
       findings.push(
-        problem('configuration', `${key} ${JSON.stringify(schedule)} in time zone ${config.timeZone}: ${(error as Error).message}`, 'write a cron expression such as "*/15 * * * *" and an IANA time zone such as America/Argentina/Buenos_Aires', 'config'),
+        problem(
+          'configuration',
+          `${key} ${JSON.stringify(schedule)} in time zone ${config.timeZone}: ${(error as Error).message}`,
+          'write a cron expression such as "*/15 * * * *" and an IANA time zone such as America/Argentina/Buenos_Aires',
+          'config',
+        ),
       )
     }
   }
@@ -70,14 +89,20 @@ export async function runDoctor(loaded: LoadedConfig, options: DoctorOptions = {
   if (efector) {
     const area = 'efector database'
     await withDatabase(findings, area, 'efector.url', efector.url, async (session) => {
-      const staging: Privilege[] = efector.export.mode === 'sql' || efector.export.mode === 'builtin' ? ['SELECT', 'INSERT', 'DELETE'] : ['SELECT']
+      const staging: Privilege[] =
+        efector.export.mode === 'sql' || efector.export.mode === 'builtin' ? ['SELECT', 'INSERT', 'DELETE'] : ['SELECT']
       const needs: Array<[TableSpec, Privilege[]]> = [
         [LOCAL_STATUS_TABLE, ['SELECT', 'INSERT', 'UPDATE']],
         [headerTable(LOCAL_HEADER_TABLE), staging],
         [detailTable(LOCAL_DETAIL_TABLE), staging],
         [LOCK_TABLE, ['SELECT', 'INSERT', 'UPDATE']],
       ]
-      const tables = await checkTables(session, area, needs.map(([spec]) => spec), { install: 'labsync efector install' })
+      const tables = await checkTables(
+        session,
+        area,
+        needs.map(([spec]) => spec),
+        { install: 'labsync efector install' },
+      )
       findings.push(...tables.findings)
       for (const [spec, privileges] of needs) {
         const table = tables.found.get(spec.name)
@@ -85,10 +110,17 @@ export async function runDoctor(loaded: LoadedConfig, options: DoctorOptions = {
       }
       const lockTable = tables.found.get(LOCK_TABLE.name)
       const holder = lockTable ? await AgentLock.holder(session, lockTable, EFECTOR_LOCK_NAME) : undefined
-      if (holder?.owner) findings.push(ok(area, `the agent lock is held by ${holder.owner} (last heartbeat ${holder.heartbeatAt})`))
+      if (holder?.owner)
+        findings.push(ok(area, `the agent lock is held by ${holder.owner} (last heartbeat ${holder.heartbeatAt})`))
     })
     if (efector.export.sourceUrl && efector.export.mode !== 'none') {
-      await withDatabase(findings, 'laboratory database', 'efector.export.sourceUrl', efector.export.sourceUrl, async () => {})
+      await withDatabase(
+        findings,
+        'laboratory database',
+        'efector.export.sourceUrl',
+        efector.export.sourceUrl,
+        async () => {},
+      )
     }
   }
 
@@ -96,7 +128,10 @@ export async function runDoctor(loaded: LoadedConfig, options: DoctorOptions = {
     const area = 'central database'
     await withDatabase(findings, area, 'central.url', central.url, async (session) => {
       const specs = [STATUS_TABLE, CENTRAL_HEADER_TABLE, CENTRAL_DETAIL_TABLE, HISTORY_TABLE]
-      const tables = await checkTables(session, area, specs, { schema: central.schema, install: 'labsync central install' })
+      const tables = await checkTables(session, area, specs, {
+        schema: central.schema,
+        install: 'labsync central install',
+      })
       findings.push(...tables.findings)
       findings.push(
         ...(await checkClock(session, area, {
@@ -129,7 +164,8 @@ async function checkCentralRights(
   await check(STATUS_TABLE, found.get(STATUS_TABLE.name), ['SELECT', 'UPDATE'])
   await check(HISTORY_TABLE, found.get(HISTORY_TABLE.name), importer ? ['SELECT', 'INSERT'] : ['INSERT'])
   if (importer) {
-    for (const spec of [CENTRAL_HEADER_TABLE, CENTRAL_DETAIL_TABLE]) await check(spec, found.get(spec.name), ['SELECT', 'INSERT', 'UPDATE', 'DELETE'])
+    for (const spec of [CENTRAL_HEADER_TABLE, CENTRAL_DETAIL_TABLE])
+      await check(spec, found.get(spec.name), ['SELECT', 'INSERT', 'UPDATE', 'DELETE'])
   }
   // TODO(issue 6): PostgreSQL empties staging with TRUNCATE, a right of its own that these probes do not test.
   for (const item of staging) await check(item.spec, item.table, importer ? ['SELECT'] : ['SELECT', 'INSERT', 'DELETE'])
@@ -137,7 +173,13 @@ async function checkCentralRights(
 }
 
 /** Opens a database for the checks, or reports why it cannot be reached and what to do. */
-async function withDatabase(findings: Finding[], area: string, key: string, url: string, checks: (session: Session) => Promise<void>) {
+async function withDatabase(
+  findings: Finding[],
+  area: string,
+  key: string,
+  url: string,
+  checks: (session: Session) => Promise<void>,
+) {
   let database: Database
   try {
     database = openDatabase(url)
@@ -154,7 +196,13 @@ async function withDatabase(findings: Finding[], area: string, key: string, url:
     })
   } catch (error) {
     if (!reached) findings.push(unreachable(area, key, database.displayUrl, error))
-    else findings.push(problem(area, `a check failed: ${error instanceof LabsyncError ? `${error.code}: ${error.message}` : driverMessage(error)}`))
+    else
+      findings.push(
+        problem(
+          area,
+          `a check failed: ${error instanceof LabsyncError ? `${error.code}: ${error.message}` : driverMessage(error)}`,
+        ),
+      )
   } finally {
     await database.close().catch(() => {})
   }
@@ -174,5 +222,10 @@ function unreachable(area: string, key: string, displayUrl: string, error: unkno
     ETIMEDOUT: `the server does not answer: check the network, the VPN and the firewall between this machine and the host in ${key}`,
     SQLITE_CANTOPEN: `the file cannot be opened: check the path in ${key} and that its folder is writable`,
   }
-  return problem(area, `cannot reach ${displayUrl}: ${message}`, fixes[code] ?? `check ${key}: host, port, database, user and password`, 'unreachable')
+  return problem(
+    area,
+    `cannot reach ${displayUrl}: ${message}`,
+    fixes[code] ?? `check ${key}: host, port, database, user and password`,
+    'unreachable',
+  )
 }

@@ -123,7 +123,11 @@ export async function countFailedRuns(
     .where('outcome', '=', 'failed')
     .groupBy(['idEfector', 'kind'])
     .execute()
-  return rows.map((row) => ({ idEfector: Number(row.idEfector), kind: String(row.kind) as StoredRun['kind'], failures: Number(row.failures) }))
+  return rows.map((row) => ({
+    idEfector: Number(row.idEfector),
+    kind: String(row.kind) as StoredRun['kind'],
+    failures: Number(row.failures),
+  }))
 }
 
 /** The importer pass that recorded the latest import run, measured from its own runs. */
@@ -156,7 +160,12 @@ export async function readLatestPass(session: Session, table: TableName): Promis
   if (!latest) return undefined
   const owner = String(latest.owner)
   const rows = (
-    await session.db.selectFrom(kyselyTable(table)).selectAll().where('kind', '=', 'import').where('owner', '=', owner).execute()
+    await session.db
+      .selectFrom(kyselyTable(table))
+      .selectAll()
+      .where('kind', '=', 'import')
+      .where('owner', '=', owner)
+      .execute()
   ).map(toStoredRun)
   const startedAt = rows.map((run) => run.startedAt).reduce((a, b) => (a < b ? a : b))
   const finishedAt = rows.map((run) => run.finishedAt ?? run.startedAt).reduce((a, b) => (a > b ? a : b))
@@ -164,14 +173,21 @@ export async function readLatestPass(session: Session, table: TableName): Promis
     owner,
     startedAt,
     finishedAt,
-    durationMs: Math.max(0, Date.parse(`${finishedAt.replace(' ', 'T')}Z`) - Date.parse(`${startedAt.replace(' ', 'T')}Z`)),
+    durationMs: Math.max(
+      0,
+      Date.parse(`${finishedAt.replace(' ', 'T')}Z`) - Date.parse(`${startedAt.replace(' ', 'T')}Z`),
+    ),
     imports: rows.length,
     failed: rows.filter((run) => run.outcome === 'failed').length,
   }
 }
 
 /** Each hospital's newest run of this kind that committed (outcome other than failed). */
-export async function readLastCommittedRuns(session: Session, table: TableName, kind: StoredRun['kind']): Promise<Map<number, StoredRun>> {
+export async function readLastCommittedRuns(
+  session: Session,
+  table: TableName,
+  kind: StoredRun['kind'],
+): Promise<Map<number, StoredRun>> {
   const newest = session.db
     .selectFrom(kyselyTable(table))
     .select((eb) => eb.fn.max('id').as('id'))

@@ -96,10 +96,20 @@ export function deriveState(row: StatusRow, now: string, leaseMinutes: number): 
   const staleUpload = uploading && row.ultimoUpdateEfectorInicio! < leaseStart
   const staleImport = importing && row.ultimoSyncFechaInicio! < leaseStart
   const uploadFailed =
-    uploading && row.labsyncUploadFailedInicio !== null && row.labsyncUploadFailedInicio === row.ultimoUpdateEfectorInicio
+    uploading &&
+    row.labsyncUploadFailedInicio !== null &&
+    row.labsyncUploadFailedInicio === row.ultimoUpdateEfectorInicio
   const pendingImport = !uploading && !importing && isPendingImport(row)
   const state: EfectorState =
-    staleUpload || staleImport ? 'stale' : uploading ? 'uploading' : importing ? 'importing' : pendingImport ? 'pending' : 'idle'
+    staleUpload || staleImport
+      ? 'stale'
+      : uploading
+        ? 'uploading'
+        : importing
+          ? 'importing'
+          : pendingImport
+            ? 'pending'
+            : 'idle'
   return {
     state,
     uploading,
@@ -126,7 +136,8 @@ export function uploadBlockedBecause(row: StatusRow, now: string, leaseMinutes: 
   // A claim whose upload failed uploaded nothing: the retry does not wait for the minimum.
   if (row.ultimoUpdateEfectorInicio !== null && minimum > 0 && !state.uploadFailed) {
     const next = addMinutes(row.ultimoUpdateEfectorInicio, minimum)
-    if (next > now) return `the last upload started at ${row.ultimoUpdateEfectorInicio}; the next is allowed from ${next}`
+    if (next > now)
+      return `the last upload started at ${row.ultimoUpdateEfectorInicio}; the next is allowed from ${next}`
   }
   return undefined
 }

@@ -45,7 +45,12 @@ export function accessControlHook(credentials: Credentials) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (OPEN_PATHS.has(request.url.split('?')[0])) return
     if (isAuthorized(request.headers.authorization, credentials)) return
-    const challenge = credentials.basicAuth ? 'Basic realm="labsync monitor", charset="UTF-8"' : 'Bearer realm="labsync monitor"'
-    await reply.code(401).header('www-authenticate', challenge).send({ error: 'unauthorized', message: 'credentials required' })
+    const challenge = credentials.basicAuth
+      ? 'Basic realm="labsync monitor", charset="UTF-8"'
+      : 'Bearer realm="labsync monitor"'
+    await reply
+      .code(401)
+      .header('www-authenticate', challenge)
+      .send({ error: 'unauthorized', message: 'credentials required' })
   }
 }

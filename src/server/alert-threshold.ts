@@ -18,7 +18,10 @@ export function cronIntervalMinutes(pattern: string, timeZone: string, from = ne
   try {
     job = new Cron(pattern, { timezone: timeZone, paused: true })
   } catch (error) {
-    throw new LabsyncError('LABSYNC_CONFIG', `importer.schedule: ${JSON.stringify(pattern)} is not a cron expression: ${(error as Error).message}`)
+    throw new LabsyncError(
+      'LABSYNC_CONFIG',
+      `importer.schedule: ${JSON.stringify(pattern)} is not a cron expression: ${(error as Error).message}`,
+    )
   }
   const runs = job.nextRuns(50, from)
   job.stop()

@@ -61,7 +61,10 @@ export async function build(options: MonitorOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff')
     reply.header('referrer-policy', 'no-referrer')
-    reply.header('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+    reply.header(
+      'content-security-policy',
+      "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    )
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
     return payload
   })
@@ -75,7 +78,10 @@ export async function build(options: MonitorOptions): Promise<FastifyInstance> {
   registerHealth(app, context)
   registerAssets(app)
   app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no such page: ${request.method} ${request.url.split('?')[0].slice(0, 200)}` }),
+    reply.code(404).send({
+      error: 'not_found',
+      message: `no such page: ${request.method} ${request.url.split('?')[0].slice(0, 200)}`,
+    }),
   )
   await app.ready()
   return app
@@ -85,7 +91,10 @@ async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
-      () => reject(new LabsyncError('LABSYNC_CONNECTION', `the central database did not answer within ${timeoutMs / 1000} s`)),
+      () =>
+        reject(
+          new LabsyncError('LABSYNC_CONNECTION', `the central database did not answer within ${timeoutMs / 1000} s`),
+        ),
       timeoutMs,
     )
   })

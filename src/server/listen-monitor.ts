@@ -20,7 +20,10 @@ export interface BindPlan {
 export function planBind(requestedHost: string, secured: boolean): BindPlan {
   if (secured) return { host: requestedHost }
   if (isLoopback(requestedHost)) {
-    return { host: requestedHost, notice: 'no monitor.token or monitor.basicAuth configured: serving the loopback interface only' }
+    return {
+      host: requestedHost,
+      notice: 'no monitor.token or monitor.basicAuth configured: serving the loopback interface only',
+    }
   }
   return {
     host: '127.0.0.1',

@@ -24,7 +24,10 @@ export function langOf(request: FastifyRequest): Lang {
 /** A path parameter that names a hospital: a positive integer, else a 400 LABSYNC_USAGE. */
 export function efectorIdOf(raw: string): number {
   if (!/^\d{1,9}$/.test(raw) || Number(raw) === 0) {
-    throw new LabsyncError('LABSYNC_USAGE', `efector id must be a positive integer, got ${JSON.stringify(raw.slice(0, 40))}`)
+    throw new LabsyncError(
+      'LABSYNC_USAGE',
+      `efector id must be a positive integer, got ${JSON.stringify(raw.slice(0, 40))}`,
+    )
   }
   return Number(raw)
 }
@@ -52,9 +55,7 @@ export async function sendPageError(
   const lang = langOf(request)
   const status = statusOf(error)
   const body =
-    status === 503
-      ? databaseDownBody(`${error.code}: ${error.message}`, lang)
-      : notFoundBody(page.id ?? '', lang)
+    status === 503 ? databaseDownBody(`${error.code}: ${error.message}`, lang) : notFoundBody(page.id ?? '', lang)
   if (status === 503) request.log.warn({ code: error.code }, 'central database unreadable')
   const title = status === 503 ? MESSAGES[lang].databaseDown : MESSAGES[lang].title
   return reply

@@ -4,7 +4,13 @@ import { requireTable } from '../db/catalog.js'
 import type { Database } from '../db/database.js'
 import { usingSession } from '../db/session.js'
 import { HISTORY_TABLE_NAME } from '../db/tables/history-table.js'
-import { countFailedRuns, readLastCommittedRuns, readLatestPass, readRuns, type StoredRun } from '../history/run-history.js'
+import {
+  countFailedRuns,
+  readLastCommittedRuns,
+  readLatestPass,
+  readRuns,
+  type StoredRun,
+} from '../history/run-history.js'
 import { addMinutes, minutesBetween, type EfectorState } from '../protocol/efector-state.js'
 import { readStatusReport, type EfectorReport } from '../status/status-report.js'
 import { alertThresholdMinutes, scheduleMinutes, type AlertRule } from './alert-threshold.js'
@@ -104,7 +110,10 @@ export interface FailureCounts {
 export async function readNetwork(source: MonitorSource): Promise<NetworkView> {
   return usingSession(source.database, async (session) => {
     const report = await readStatusReport(session, source.central)
-    const history = await requireTable(session, HISTORY_TABLE_NAME, { schema: source.central.schema, hint: 'run `labsync central install`' })
+    const history = await requireTable(session, HISTORY_TABLE_NAME, {
+      schema: source.central.schema,
+      hint: 'run `labsync central install`',
+    })
     const pass = await readLatestPass(session, history)
     const failures = new Map<number, FailureCounts>()
     for (const entry of await countFailedRuns(session, history)) {
@@ -145,7 +154,8 @@ export function viewOf(
   history: { failures: FailureCounts; lastUpload: StoredRun | undefined; lastImport: StoredRun | undefined },
 ): EfectorView {
   const iso = (value: string | null) => wallClockToIsoOrNull(value, source.timeZone)
-  const since = (value: string | null) => (value === null ? null : Math.max(0, Math.round(minutesBetween(value, now) * 60)))
+  const since = (value: string | null) =>
+    value === null ? null : Math.max(0, Math.round(minutesBetween(value, now) * 60))
   const threshold = alertThresholdMinutes(source.alert, report)
   // While an upload or import runs (or after one died) its Fin column is NULL; the history still knows the last one that committed.
   const lastUploadAt = report.lastUploadAt ?? history.lastUpload?.finishedAt ?? null
@@ -178,7 +188,10 @@ export function viewOf(
   }
 }
 
-export async function readEfector(source: MonitorSource, idEfector: number): Promise<{ now: string; efector: EfectorView }> {
+export async function readEfector(
+  source: MonitorSource,
+  idEfector: number,
+): Promise<{ now: string; efector: EfectorView }> {
   const network = await readNetwork(source)
   const efector = network.efectores.find((entry) => entry.idEfector === idEfector)
   if (!efector) throw unknownEfector(idEfector)
@@ -194,7 +207,10 @@ export async function readEfectorRuns(
   return usingSession(source.database, async (session) => {
     const report = await readStatusReport(session, source.central)
     if (!report.efectores.some((entry) => entry.idEfector === idEfector)) throw unknownEfector(idEfector)
-    const history = await requireTable(session, HISTORY_TABLE_NAME, { schema: source.central.schema, hint: 'run `labsync central install`' })
+    const history = await requireTable(session, HISTORY_TABLE_NAME, {
+      schema: source.central.schema,
+      hint: 'run `labsync central install`',
+    })
     const since = addMinutes(report.now, -options.days * 24 * 60)
     const runs = await readRuns(session, history, { idEfector, since, limit: options.limit })
     const iso = (value: string) => wallClockToIso(value, source.timeZone)

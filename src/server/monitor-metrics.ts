@@ -75,8 +75,16 @@ export function createMonitorMetrics(): MonitorMetrics {
     help: 'Duration of the latest importer pass that imported anything: first import start to last import end, from labsync_run',
     registers: [passRegistry],
   })
-  const passImports = new Gauge({ name: 'labsync_importer_pass_imports', help: 'Imports (failed ones included) of the latest importer pass', registers: [passRegistry] })
-  const passFailed = new Gauge({ name: 'labsync_importer_pass_failed_imports', help: 'Failed imports of the latest importer pass', registers: [passRegistry] })
+  const passImports = new Gauge({
+    name: 'labsync_importer_pass_imports',
+    help: 'Imports (failed ones included) of the latest importer pass',
+    registers: [passRegistry],
+  })
+  const passFailed = new Gauge({
+    name: 'labsync_importer_pass_failed_imports',
+    help: 'Failed imports of the latest importer pass',
+    registers: [passRegistry],
+  })
   const passEnd = new Gauge({
     name: 'labsync_importer_pass_end_timestamp_seconds',
     help: 'Unix time at which the latest importer pass recorded its last import',
@@ -96,8 +104,10 @@ export function createMonitorMetrics(): MonitorMetrics {
         const labels = { efector: String(efector.idEfector), nombre: efector.nombreEfector ?? '' }
         if (efector.secondsSinceUpload !== null) sinceUpload.set(labels, efector.secondsSinceUpload)
         if (efector.secondsSinceImport !== null) sinceImport.set(labels, efector.secondsSinceImport)
-        if (efector.lastImportHeaders !== null) importRows.set({ ...labels, table: 'encabezado' }, efector.lastImportHeaders)
-        if (efector.lastImportDetails !== null) importRows.set({ ...labels, table: 'detalle' }, efector.lastImportDetails)
+        if (efector.lastImportHeaders !== null)
+          importRows.set({ ...labels, table: 'encabezado' }, efector.lastImportHeaders)
+        if (efector.lastImportDetails !== null)
+          importRows.set({ ...labels, table: 'detalle' }, efector.lastImportDetails)
         failures.inc({ ...labels, kind: 'upload' }, efector.failuresTotal.upload)
         failures.inc({ ...labels, kind: 'import' }, efector.failuresTotal.import)
         for (const name of SHOWN_STATES) state.set({ ...labels, state: name }, efector.status === name ? 1 : 0)

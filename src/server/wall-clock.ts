@@ -32,7 +32,11 @@ function formatterOf(timeZone: string): Intl.DateTimeFormat {
 
 /** Minutes east of UTC that `timeZone` has at the instant `utcMillis`. */
 export function zoneOffsetMinutes(timeZone: string, utcMillis: number): number {
-  const parts = Object.fromEntries(formatterOf(timeZone).formatToParts(new Date(utcMillis)).map((part) => [part.type, part.value]))
+  const parts = Object.fromEntries(
+    formatterOf(timeZone)
+      .formatToParts(new Date(utcMillis))
+      .map((part) => [part.type, part.value]),
+  )
   const asUtc = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second)
   return Math.round((asUtc - Math.floor(utcMillis / 1000) * 1000) / 60_000)
 }

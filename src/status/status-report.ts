@@ -40,9 +40,16 @@ export interface StatusReport {
   efectores: EfectorReport[]
 }
 
-export async function readStatusReport(session: Session, central: Pick<CentralConfig, 'schema' | 'leaseMinutes'>): Promise<StatusReport> {
+export async function readStatusReport(
+  session: Session,
+  central: Pick<CentralConfig, 'schema' | 'leaseMinutes'>,
+): Promise<StatusReport> {
   const table = await findTable(session, STATUS_TABLE_NAME, central.schema)
-  if (!table) throw new LabsyncError('LABSYNC_TABLE_MISSING', `table ${STATUS_TABLE_NAME} does not exist; run \`labsync central install\``)
+  if (!table)
+    throw new LabsyncError(
+      'LABSYNC_TABLE_MISSING',
+      `table ${STATUS_TABLE_NAME} does not exist; run \`labsync central install\``,
+    )
   const now = await centralNow(session)
   const rows = await listStatusRows(session, table)
   return { now, efectores: rows.map((row) => reportOf(row, now, central.leaseMinutes)) }

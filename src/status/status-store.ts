@@ -18,7 +18,9 @@ import { importClaimable, uploadClaimable } from './status-conditions.js'
 const DATETIME_COLUMNS = new Set(
   STATUS_TABLE.columns.filter((column) => column.type.kind === 'datetime').map((column) => column.name),
 )
-const INT_COLUMNS = new Set(STATUS_TABLE.columns.filter((column) => column.type.kind === 'int').map((column) => column.name))
+const INT_COLUMNS = new Set(
+  STATUS_TABLE.columns.filter((column) => column.type.kind === 'int').map((column) => column.name),
+)
 
 export const kyselyTable = (table: TableName) => (table.schema ? `${table.schema}.${table.name}` : table.name)
 
@@ -39,8 +41,16 @@ export async function centralNow(session: Session): Promise<string> {
   return normaliseDatetime(rows[0].now)
 }
 
-export async function readStatusRow(session: Session, table: TableName, idEfector: number): Promise<StatusRow | undefined> {
-  const raw = await session.db.selectFrom(kyselyTable(table)).selectAll().where('idEfector', '=', idEfector).executeTakeFirst()
+export async function readStatusRow(
+  session: Session,
+  table: TableName,
+  idEfector: number,
+): Promise<StatusRow | undefined> {
+  const raw = await session.db
+    .selectFrom(kyselyTable(table))
+    .selectAll()
+    .where('idEfector', '=', idEfector)
+    .executeTakeFirst()
   return raw ? toStatusRow(raw) : undefined
 }
 
@@ -143,7 +153,11 @@ export async function markUploadFailed(
 }
 
 /** PROTOCOL.md central step 1: hospitals whose import may be claimed now, oldest import first. */
-export async function listImportCandidates(session: Session, table: TableName, leaseMinutes: number): Promise<StatusRow[]> {
+export async function listImportCandidates(
+  session: Session,
+  table: TableName,
+  leaseMinutes: number,
+): Promise<StatusRow[]> {
   // Skip, not wait for, a row another importer holds locked (SQL Server READPAST).
   const rows = await session.db
     .selectFrom(sql`(SELECT * FROM ${session.dialect.skippingLockedRows(table)})`.as('candidates'))
@@ -239,7 +253,12 @@ export async function markImportFailed(
  * export failed, or the status row names bad staging tables), so that the
  * central side sees it too. Touches no claim column.
  */
-export async function markUploadProblem(session: Session, table: TableName, idEfector: number, message: string): Promise<void> {
+export async function markUploadProblem(
+  session: Session,
+  table: TableName,
+  idEfector: number,
+  message: string,
+): Promise<void> {
   await session.db
     .updateTable(kyselyTable(table))
     .set({ labsyncUploadError: message.slice(0, 4000), labsyncUploadErrorAt: session.dialect.now() })

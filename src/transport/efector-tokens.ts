@@ -40,9 +40,13 @@ async function tokenTable(session: Session, schema?: string): Promise<TableName>
 async function requireHospital(session: Session, idEfector: number, schema?: string): Promise<void> {
   const status = await requireTable(session, STATUS_TABLE_NAME, { schema, hint: 'run `labsync central install`' })
   if (!(await readStatusRow(session, status, idEfector))) {
-    throw new LabsyncError('LABSYNC_EFECTOR_UNKNOWN', `hospital ${idEfector} is not registered; run \`labsync central add-efector\` first`, {
-      location: { efector: idEfector, table: STATUS_TABLE_NAME },
-    })
+    throw new LabsyncError(
+      'LABSYNC_EFECTOR_UNKNOWN',
+      `hospital ${idEfector} is not registered; run \`labsync central add-efector\` first`,
+      {
+        location: { efector: idEfector, table: STATUS_TABLE_NAME },
+      },
+    )
   }
 }
 
@@ -60,7 +64,12 @@ export async function issueToken(session: Session, idEfector: number, schema?: s
 }
 
 /** Revokes one token of the hospital, or all of them when `tokenId` is left out. Returns how many. */
-export async function revokeTokens(session: Session, idEfector: number, tokenId?: string, schema?: string): Promise<number> {
+export async function revokeTokens(
+  session: Session,
+  idEfector: number,
+  tokenId?: string,
+  schema?: string,
+): Promise<number> {
   const table = await tokenTable(session, schema)
   let update = session.db
     .updateTable(kyselyTable(table))
@@ -73,7 +82,11 @@ export async function revokeTokens(session: Session, idEfector: number, tokenId?
 }
 
 /** Revokes every token of the hospital and issues a new one, in one transaction. */
-export async function rotateToken(session: Session, idEfector: number, schema?: string): Promise<IssuedToken & { revoked: number }> {
+export async function rotateToken(
+  session: Session,
+  idEfector: number,
+  schema?: string,
+): Promise<IssuedToken & { revoked: number }> {
   return session.transaction(async () => {
     const revoked = await revokeTokens(session, idEfector, undefined, schema)
     return { ...(await issueToken(session, idEfector, schema)), revoked }
@@ -97,7 +110,11 @@ export async function listTokens(session: Session, idEfector?: number, schema?: 
  * The hospital a presented token belongs to, or LABSYNC_TOKEN_REFUSED when
  * it is malformed, unknown or revoked. The message never repeats the token.
  */
-export async function authenticateToken(session: Session, table: TableName, presented: string | undefined): Promise<{ idEfector: number; tokenId: string }> {
+export async function authenticateToken(
+  session: Session,
+  table: TableName,
+  presented: string | undefined,
+): Promise<{ idEfector: number; tokenId: string }> {
   const match = presented ? TOKEN_FORMAT.exec(presented) : null
   if (!match) throw new LabsyncError('LABSYNC_TOKEN_REFUSED', 'missing or malformed bearer token')
   const row = await session.db

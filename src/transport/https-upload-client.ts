@@ -50,7 +50,10 @@ export async function uploadOverHttps(
     try {
       await client.send<SessionView>('POST', '/v1/uploads', begin)
     } catch (error) {
-      if (error instanceof LabsyncError && (error.code === 'LABSYNC_UPLOAD_BLOCKED' || error.code === 'LABSYNC_SERVER_BUSY')) {
+      if (
+        error instanceof LabsyncError &&
+        (error.code === 'LABSYNC_UPLOAD_BLOCKED' || error.code === 'LABSYNC_SERVER_BUSY')
+      ) {
         return { outcome: 'skipped', message: error.message }
       }
       throw error
@@ -62,7 +65,10 @@ export async function uploadOverHttps(
     let seq = 0
     const counts = { header: 0, detail: 0 }
     try {
-      for (const [kind, batches] of [['header', sources.headers], ['detail', sources.details]] as const) {
+      for (const [kind, batches] of [
+        ['header', sources.headers],
+        ['detail', sources.details],
+      ] as const) {
         for await (const rows of chunked(batches, settings.chunkRows, settings.chunkBytes)) {
           await client.send<ChunkAck>('PUT', `/v1/uploads/${sessionId}/chunks/${seq}`, { idEfector, kind, rows })
           counts[kind as ChunkKind] += rows.length
@@ -71,7 +77,8 @@ export async function uploadOverHttps(
       }
     } catch (error) {
       // A local read error leaves the session open on the server: close it as failed so the next run may claim at once.
-      if (!(error instanceof RemoteError)) await client.abort(sessionId, toLabsyncError(error, 'LABSYNC_UPLOAD', { efector: idEfector }))
+      if (!(error instanceof RemoteError))
+        await client.abort(sessionId, toLabsyncError(error, 'LABSYNC_UPLOAD', { efector: idEfector }))
       throw error
     }
     const result = await client.send<CommitResult>('POST', `/v1/uploads/${sessionId}/commit`, {
@@ -128,7 +135,9 @@ class IngestClient {
       try {
         ca = settings.caFile ? readFileSync(settings.caFile) : undefined
       } catch (error) {
-        throw new LabsyncError('LABSYNC_CONFIG', `cannot read efector.https.caFile: ${(error as Error).message}`, { location: { efector: idEfector } })
+        throw new LabsyncError('LABSYNC_CONFIG', `cannot read efector.https.caFile: ${(error as Error).message}`, {
+          location: { efector: idEfector },
+        })
       }
       this.#agent = new https.Agent({ keepAlive: true, ca })
     } else {
@@ -146,7 +155,10 @@ class IngestClient {
       } catch (error) {
         if (error instanceof RemoteError || attempt >= this.#settings.retries) {
           if (error instanceof RemoteError) throw error
-          throw new LabsyncError('LABSYNC_TRANSPORT', `${method} ${path} failed after ${attempt + 1} attempts: ${(error as Error).message}`)
+          throw new LabsyncError(
+            'LABSYNC_TRANSPORT',
+            `${method} ${path} failed after ${attempt + 1} attempts: ${(error as Error).message}`,
+          )
         }
         attempt += 1
         await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 200 * 2 ** (attempt - 1))))
@@ -156,7 +168,11 @@ class IngestClient {
 
   async abort(sessionId: string, error: LabsyncError): Promise<void> {
     try {
-      await this.send('DELETE', `/v1/uploads/${sessionId}`, { idEfector: this.#idEfector, code: error.code, message: error.message })
+      await this.send('DELETE', `/v1/uploads/${sessionId}`, {
+        idEfector: this.#idEfector,
+        code: error.code,
+        message: error.message,
+      })
     } catch {
       // The server will abandon the session after sessionIdleMinutes anyway.
     }
@@ -195,7 +211,12 @@ class IngestClient {
           try {
             parsed = JSON.parse(Buffer.concat(parts).toString('utf8'))
           } catch {
-            return reject(new RemoteError('LABSYNC_TRANSPORT', `the server answered ${response.statusCode} with a body that is not JSON`))
+            return reject(
+              new RemoteError(
+                'LABSYNC_TRANSPORT',
+                `the server answered ${response.statusCode} with a body that is not JSON`,
+              ),
+            )
           }
           if (response.statusCode === 200) return resolve(parsed as T)
           reject(remoteError(response.statusCode ?? 0, parsed as ErrorBody))

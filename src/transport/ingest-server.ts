@@ -61,10 +61,16 @@ export async function startIngestServer(options: IngestServerOptions): Promise<I
   const host = options.host ?? serve.host
   const port = options.port ?? serve.port
   if (!serve.tls && !serve.allowPlainHttp) {
-    throw new LabsyncError('LABSYNC_CONFIG', 'central.serve.tls (cert and key) is required; plain HTTP needs central.serve.allowPlainHttp')
+    throw new LabsyncError(
+      'LABSYNC_CONFIG',
+      'central.serve.tls (cert and key) is required; plain HTTP needs central.serve.allowPlainHttp',
+    )
   }
   if (!serve.tls && !LOOPBACK.has(host)) {
-    throw new LabsyncError('LABSYNC_CONFIG', `plain HTTP is only served on a loopback address, not on ${host}; set central.serve.tls`)
+    throw new LabsyncError(
+      'LABSYNC_CONFIG',
+      `plain HTTP is only served on a loopback address, not on ${host}; set central.serve.tls`,
+    )
   }
   const service = new IngestService(options.database, options.central, serve)
   await service.prepare()
@@ -78,11 +84,15 @@ export async function startIngestServer(options: IngestServerOptions): Promise<I
   server.keepAliveTimeout = 5_000
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new LabsyncError('LABSYNC_CONFIG', `cannot listen on ${host}:${port}: ${error.message}`)))
+    server.once('error', (error) =>
+      reject(new LabsyncError('LABSYNC_CONFIG', `cannot listen on ${host}:${port}: ${error.message}`)),
+    )
     server.listen(port, host, () => resolve())
   })
   const sweeper = setInterval(() => {
-    service.expireIdle().catch((error) => options.logger.warn({ code: toLabsyncError(error).code }, 'idle session sweep failed'))
+    service
+      .expireIdle()
+      .catch((error) => options.logger.warn({ code: toLabsyncError(error).code }, 'idle session sweep failed'))
   }, 60_000)
   sweeper.unref()
 
@@ -131,7 +141,10 @@ async function handle(
   let code: string | undefined
   let body: unknown
   try {
-    if (!route) throw Object.assign(new LabsyncError('LABSYNC_BAD_REQUEST', `no such route: ${request.method} ${url.pathname}`), { status: 404 })
+    if (!route)
+      throw Object.assign(new LabsyncError('LABSYNC_BAD_REQUEST', `no such route: ${request.method} ${url.pathname}`), {
+        status: 404,
+      })
     entry.session = route.session
     entry.chunk = route.seq
     if (route.name === 'health') {
@@ -153,11 +166,22 @@ async function handle(
   }
 
   const text = JSON.stringify(body)
-  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }
+  const headers: http.OutgoingHttpHeaders = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  }
   // After a refused body the rest of it may still be on the way: close rather than read it.
   if (status === 413) headers.connection = 'close'
   if (!response.headersSent && !response.destroyed) response.writeHead(status, headers).end(text)
-  const fields = { ...entry, method: request.method, route: route?.name, status, code, bytesOut: Buffer.byteLength(text), durationMs: Math.round(performance.now() - started) }
+  const fields = {
+    ...entry,
+    method: request.method,
+    route: route?.name,
+    status,
+    code,
+    bytesOut: Buffer.byteLength(text),
+    durationMs: Math.round(performance.now() - started),
+  }
   if (status >= 500) logger.error(fields, 'request')
   else logger.info(fields, 'request')
 }
@@ -184,22 +208,32 @@ function routeOf(method: string, path: string): Route | undefined {
   return undefined
 }
 
-async function dispatch(service: IngestService, route: Route, idEfector: number, message: Record<string, unknown>): Promise<unknown> {
+async function dispatch(
+  service: IngestService,
+  route: Route,
+  idEfector: number,
+  message: Record<string, unknown>,
+): Promise<unknown> {
   if (route.name === 'view') return service.view(idEfector, route.session!)
   // The token decides the hospital; a body that names another one is refused, never obeyed.
   if (message.idEfector !== idEfector) {
-    throw new LabsyncError('LABSYNC_TOKEN_FORBIDDEN', `the token belongs to hospital ${idEfector}, the request names ${String(message.idEfector)}`)
+    throw new LabsyncError(
+      'LABSYNC_TOKEN_FORBIDDEN',
+      `the token belongs to hospital ${idEfector}, the request names ${String(message.idEfector)}`,
+    )
   }
   switch (route.name) {
     case 'begin': {
       const begin = message as unknown as BeginRequest
-      if (typeof begin.sessionId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(begin.sessionId)) throw badRequest('sessionId must be 1 to 64 letters, digits or dashes')
+      if (typeof begin.sessionId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(begin.sessionId))
+        throw badRequest('sessionId must be 1 to 64 letters, digits or dashes')
       return service.begin(idEfector, begin)
     }
     case 'chunk': {
       const chunk = message as unknown as ChunkRequest
       if (chunk.kind !== 'header' && chunk.kind !== 'detail') throw badRequest('kind must be header or detail')
-      if (!Array.isArray(chunk.rows) || !chunk.rows.every(Array.isArray)) throw badRequest('rows must be an array of arrays')
+      if (!Array.isArray(chunk.rows) || !chunk.rows.every(Array.isArray))
+        throw badRequest('rows must be an array of arrays')
       return service.putChunk(idEfector, route.session!, route.seq!, chunk.kind, chunk.rows)
     }
     case 'commit': {
@@ -248,11 +282,17 @@ function readBody(request: http.IncomingMessage, limit: number, entry: RequestLo
     request.on('data', collect)
     request.on('end', () => resolve(Buffer.concat(parts)))
     request.on('error', reject)
-    request.on('aborted', () => reject(new LabsyncError('LABSYNC_BAD_REQUEST', 'the client closed the connection mid-body')))
+    request.on('aborted', () =>
+      reject(new LabsyncError('LABSYNC_BAD_REQUEST', 'the client closed the connection mid-body')),
+    )
   })
 }
 
-async function parseBody(request: http.IncomingMessage, raw: Buffer, maxChunkBytes: number): Promise<Record<string, unknown>> {
+async function parseBody(
+  request: http.IncomingMessage,
+  raw: Buffer,
+  maxChunkBytes: number,
+): Promise<Record<string, unknown>> {
   const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase()
   let plain: Buffer
   if (encoding === 'gzip') {

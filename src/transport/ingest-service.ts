@@ -11,11 +11,26 @@ import { DETAIL_COLUMNS, DETAIL_KEY, HEADER_COLUMNS, HEADER_KEY } from '../db/ta
 import { TOKEN_TABLE, UPLOAD_CHUNK_TABLE, UPLOAD_SESSION_TABLE } from '../db/tables/transport-tables.js'
 import { recordRun } from '../history/run-history.js'
 import { minutesBetween, uploadBlockedBecause } from '../protocol/efector-state.js'
-import { centralNow, claimUpload, kyselyTable, markUploadFailed, readStatusRow, requireStatusRow } from '../status/status-store.js'
+import {
+  centralNow,
+  claimUpload,
+  kyselyTable,
+  markUploadFailed,
+  readStatusRow,
+  requireStatusRow,
+} from '../status/status-store.js'
 import { uploadStaging, type UploadSources } from '../agent/upload.js'
 import { validated } from '../agent/staging-rows.js'
 import { authenticateToken } from './efector-tokens.js'
-import type { AbortRequest, BeginRequest, ChunkAck, ChunkKind, CommitRequest, CommitResult, SessionView } from './wire-format.js'
+import type {
+  AbortRequest,
+  BeginRequest,
+  ChunkAck,
+  ChunkKind,
+  CommitRequest,
+  CommitResult,
+  SessionView,
+} from './wire-format.js'
 
 /**
  * The efector side of PROTOCOL.md (steps 4 and 5), run by the central
@@ -49,13 +64,23 @@ export class IngestService {
   }
 
   async authenticate(token: string | undefined): Promise<{ idEfector: number; tokenId: string }> {
-    return usingSession(this.#database, async (session) => authenticateToken(session, (await this.#resolve(session)).token, token))
+    return usingSession(this.#database, async (session) =>
+      authenticateToken(session, (await this.#resolve(session)).token, token),
+    )
   }
 
   /** PROTOCOL.md step 4: claims the upload and opens a session, or returns the session already opened under this id. */
   async begin(idEfector: number, request: BeginRequest): Promise<SessionView> {
-    checkColumns('header', request.headerColumns, HEADER_COLUMNS.map((column) => column.name))
-    checkColumns('detail', request.detailColumns, DETAIL_COLUMNS.map((column) => column.name))
+    checkColumns(
+      'header',
+      request.headerColumns,
+      HEADER_COLUMNS.map((column) => column.name),
+    )
+    checkColumns(
+      'detail',
+      request.detailColumns,
+      DETAIL_COLUMNS.map((column) => column.name),
+    )
     return usingSession(this.#database, async (session) => {
       const tables = await this.#resolve(session)
       const existing = await this.#readSession(session, request.sessionId)
@@ -75,7 +100,12 @@ export class IngestService {
       for (const previous of superseded) {
         if (this.#committing.has(`${idEfector}/${String(previous.sessionId)}`)) continue
         const row = await this.#readSession(session, String(previous.sessionId))
-        if (row) await this.#fail(session, row, new LabsyncError('LABSYNC_UPLOAD_SESSION', 'superseded by a new upload of the same hospital'))
+        if (row)
+          await this.#fail(
+            session,
+            row,
+            new LabsyncError('LABSYNC_UPLOAD_SESSION', 'superseded by a new upload of the same hospital'),
+          )
       }
       const open = await session.db
         .selectFrom(kyselyTable(tables.uploadSession))
@@ -83,9 +113,13 @@ export class IngestService {
         .where('state', '=', 'open')
         .execute()
       if (open.filter((row) => Number(row.idEfector) !== idEfector).length >= this.#serve.maxConcurrentUploads) {
-        throw new LabsyncError('LABSYNC_SERVER_BUSY', `${this.#serve.maxConcurrentUploads} uploads are open; try again later`, {
-          location: { efector: idEfector },
-        })
+        throw new LabsyncError(
+          'LABSYNC_SERVER_BUSY',
+          `${this.#serve.maxConcurrentUploads} uploads are open; try again later`,
+          {
+            location: { efector: idEfector },
+          },
+        )
       }
 
       const row = await requireStatusRow(session, tables.status, idEfector)
@@ -96,14 +130,23 @@ export class IngestService {
         const now = await centralNow(session)
         await session.db
           .insertInto(kyselyTable(tables.uploadSession))
-          .values({ sessionId: request.sessionId, idEfector, owner, state: 'open', startedAt: now, lastActivityAt: now, nextChunk: 0 })
+          .values({
+            sessionId: request.sessionId,
+            idEfector,
+            owner,
+            state: 'open',
+            startedAt: now,
+            lastActivityAt: now,
+            nextChunk: 0,
+          })
           .execute()
         return true
       })
       if (!claimed) {
         const now = await centralNow(session)
         const current = (await readStatusRow(session, tables.status, idEfector)) ?? row
-        const reason = uploadBlockedBecause(current, now, this.#central.leaseMinutes) ?? 'the status row changed while claiming'
+        const reason =
+          uploadBlockedBecause(current, now, this.#central.leaseMinutes) ?? 'the status row changed while claiming'
         throw new LabsyncError('LABSYNC_UPLOAD_BLOCKED', reason, { location: { efector: idEfector } })
       }
       return { sessionId: request.sessionId, idEfector, state: 'open', nextChunk: 0 }
@@ -111,7 +154,9 @@ export class IngestService {
   }
 
   async view(idEfector: number, sessionId: string): Promise<SessionView> {
-    return usingSession(this.#database, async (session) => viewOf(ownSession(await this.#requireSession(session, sessionId), idEfector)))
+    return usingSession(this.#database, async (session) =>
+      viewOf(ownSession(await this.#requireSession(session, sessionId), idEfector)),
+    )
   }
 
   /**
@@ -126,7 +171,9 @@ export class IngestService {
       if (row.state !== 'open') throw sessionNotOpen(row)
       if (seq < row.nextChunk) return { acked: seq, nextChunk: row.nextChunk }
       if (seq > row.nextChunk) {
-        throw new LabsyncError('LABSYNC_UPLOAD_SESSION', `chunk ${seq} arrived before chunk ${row.nextChunk}`, { location: { efector: idEfector } })
+        throw new LabsyncError('LABSYNC_UPLOAD_SESSION', `chunk ${seq} arrived before chunk ${row.nextChunk}`, {
+          location: { efector: idEfector },
+        })
       }
 
       let checked: Row[]
@@ -170,10 +217,15 @@ export class IngestService {
     return usingSession(this.#database, async (session) => {
       const tables = await this.#resolve(session)
       const row = ownSession(await this.#requireSession(session, sessionId), idEfector)
-      if (row.state === 'committed') return { headers: row.headerRows!, details: row.detailRows!, committedAt: row.committedAt! }
+      if (row.state === 'committed')
+        return { headers: row.headerRows!, details: row.detailRows!, committedAt: row.committedAt! }
       if (row.state !== 'open') throw sessionNotOpen(row)
       const spooled = await this.#spooledCounts(session, sessionId)
-      if (request.chunks !== row.nextChunk || request.headers !== spooled.header || request.details !== spooled.detail) {
+      if (
+        request.chunks !== row.nextChunk ||
+        request.headers !== spooled.header ||
+        request.details !== spooled.detail
+      ) {
         throw new LabsyncError(
           'LABSYNC_UPLOAD_SESSION',
           `the agent sent ${request.chunks} chunks (${request.headers} headers, ${request.details} details), the server holds ${row.nextChunk} (${spooled.header}, ${spooled.detail})`,
@@ -201,7 +253,12 @@ export class IngestService {
             })
             await session.db
               .updateTable(kyselyTable(tables.uploadSession))
-              .set({ state: 'committed', headerRows: counts.headers, detailRows: counts.details, committedAt: counts.committedAt })
+              .set({
+                state: 'committed',
+                headerRows: counts.headers,
+                detailRows: counts.details,
+                committedAt: counts.committedAt,
+              })
               .where('sessionId', '=', sessionId)
               .execute()
             await session.db.deleteFrom(kyselyTable(tables.chunk)).where('sessionId', '=', sessionId).execute()
@@ -243,7 +300,11 @@ export class IngestService {
       const row = await this.#readSession(session, String(sessionId))
       if (row) {
         const message = `abandoned: no request for ${this.#serve.sessionIdleMinutes} minutes`
-        await this.#fail(session, row, new LabsyncError('LABSYNC_UPLOAD_SESSION', message, { location: { efector: row.idEfector } }))
+        await this.#fail(
+          session,
+          row,
+          new LabsyncError('LABSYNC_UPLOAD_SESSION', message, { location: { efector: row.idEfector } }),
+        )
       }
     }
     return idle.length
@@ -257,22 +318,37 @@ export class IngestService {
         ? { table: status.tablaEncabezado ?? 'header', columns: HEADER_COLUMNS, key: HEADER_KEY }
         : { table: status.tablaDetalle ?? 'detail', columns: DETAIL_COLUMNS, key: DETAIL_KEY }
     const out: Row[] = []
-    for await (const batch of validated(once(rows), { ...spec, efector: idEfector, counter: { rows: 0 } })) out.push(...batch)
+    for await (const batch of validated(once(rows), { ...spec, efector: idEfector, counter: { rows: 0 } }))
+      out.push(...batch)
     return out
   }
 
   async *#readSpool(reader: Session, chunk: TableName, sessionId: string, kind: ChunkKind): AsyncIterable<Row[]> {
     const table = kyselyTable(chunk)
-    const seqs = await reader.db.selectFrom(table).select('seq').where('sessionId', '=', sessionId).where('kind', '=', kind).orderBy('seq').execute()
+    const seqs = await reader.db
+      .selectFrom(table)
+      .select('seq')
+      .where('sessionId', '=', sessionId)
+      .where('kind', '=', kind)
+      .orderBy('seq')
+      .execute()
     // One statement per chunk rather than a cursor: only one chunk's payload is in memory at a time.
     for (const { seq } of seqs) {
-      const found = await reader.db.selectFrom(table).select('payload').where('sessionId', '=', sessionId).where('seq', '=', seq).executeTakeFirstOrThrow()
+      const found = await reader.db
+        .selectFrom(table)
+        .select('payload')
+        .where('sessionId', '=', sessionId)
+        .where('seq', '=', seq)
+        .executeTakeFirstOrThrow()
       yield JSON.parse(String(found.payload)) as Row[]
     }
   }
 
   #spoolSources(reader: Session, chunk: TableName, sessionId: string): UploadSources {
-    return { headers: this.#readSpool(reader, chunk, sessionId, 'header'), details: this.#readSpool(reader, chunk, sessionId, 'detail') }
+    return {
+      headers: this.#readSpool(reader, chunk, sessionId, 'header'),
+      details: this.#readSpool(reader, chunk, sessionId, 'detail'),
+    }
   }
 
   async #spooledCounts(session: Session, sessionId: string): Promise<Record<ChunkKind, number>> {
@@ -319,12 +395,18 @@ export class IngestService {
     const row = ownSession(await this.#requireSession(session, sessionId), idEfector)
     if (row.state !== 'open') throw sessionNotOpen(row)
     if (seq < row.nextChunk) return { acked: seq, nextChunk: row.nextChunk }
-    throw new LabsyncError('LABSYNC_UPLOAD_SESSION', `chunk ${seq} could not be stored; expected ${row.nextChunk}`, { location: { efector: idEfector } })
+    throw new LabsyncError('LABSYNC_UPLOAD_SESSION', `chunk ${seq} could not be stored; expected ${row.nextChunk}`, {
+      location: { efector: idEfector },
+    })
   }
 
   async #readSession(session: Session, sessionId: string): Promise<SessionRow | undefined> {
     const tables = await this.#resolve(session)
-    const raw = await session.db.selectFrom(kyselyTable(tables.uploadSession)).selectAll().where('sessionId', '=', sessionId).executeTakeFirst()
+    const raw = await session.db
+      .selectFrom(kyselyTable(tables.uploadSession))
+      .selectAll()
+      .where('sessionId', '=', sessionId)
+      .executeTakeFirst()
     if (!raw) return undefined
     return {
       sessionId: String(raw.sessionId),
@@ -389,12 +471,17 @@ function viewOf(row: SessionRow): SessionView {
 
 function sessionNotOpen(row: SessionRow): LabsyncError {
   const why = row.state === 'failed' ? `failed (${row.errorCode ?? 'unknown'})` : row.state
-  return new LabsyncError('LABSYNC_UPLOAD_SESSION', `upload session ${row.sessionId} is ${why}`, { location: { efector: row.idEfector } })
+  return new LabsyncError('LABSYNC_UPLOAD_SESSION', `upload session ${row.sessionId} is ${why}`, {
+    location: { efector: row.idEfector },
+  })
 }
 
 function checkColumns(kind: ChunkKind, sent: unknown, expected: string[]): void {
   if (!Array.isArray(sent) || sent.length !== expected.length || sent.some((name, index) => name !== expected[index])) {
-    throw new LabsyncError('LABSYNC_BAD_REQUEST', `the agent's ${kind} columns differ from the server's; use the same labsync version on both sides`)
+    throw new LabsyncError(
+      'LABSYNC_BAD_REQUEST',
+      `the agent's ${kind} columns differ from the server's; use the same labsync version on both sides`,
+    )
   }
 }
 

@@ -17,14 +17,25 @@ describe.each(DIALECTS)('export mode sql on %s', (dialect) => {
   function sqlFiles(headers: Record<string, unknown>[], details: Record<string, unknown>[], reversed = false) {
     const dir = mkdtempSync(path.join(tmpdir(), 'labsync-sql-'))
     const headerColumns = reversed ? [...HEADER_COLUMNS].reverse() : HEADER_COLUMNS
-    writeFileSync(path.join(dir, 'headers.sql'), `-- window: @dias days\n${literalSelect(headerColumns, headers, dialect)};\n`)
+    writeFileSync(
+      path.join(dir, 'headers.sql'),
+      `-- window: @dias days\n${literalSelect(headerColumns, headers, dialect)};\n`,
+    )
     writeFileSync(path.join(dir, 'details.sql'), literalSelect(DETAIL_COLUMNS, details, dialect))
-    return { mode: 'sql' as const, procedure: 'LAB_ExportaResultadosValidados', headersSql: path.join(dir, 'headers.sql'), detailsSql: path.join(dir, 'details.sql') }
+    return {
+      mode: 'sql' as const,
+      procedure: 'LAB_ExportaResultadosValidados',
+      headersSql: path.join(dir, 'headers.sql'),
+      detailsSql: path.join(dir, 'details.sql'),
+    }
   }
 
   it('runs the two SELECT files, matches their columns by name in any order, and uploads the rows', async () => {
     scenario = await Scenario.create(dialect, [{ id: 9, name: 'Nueve' }])
-    const headers = [header({ idProtocolo: 1, idEfector: 9, apellido: "O'Higgins" }), header({ idProtocolo: 2, idEfector: 9, baja: true })]
+    const headers = [
+      header({ idProtocolo: 1, idEfector: 9, apellido: "O'Higgins" }),
+      header({ idProtocolo: 2, idEfector: 9, baja: true }),
+    ]
     const details = [detail({ idProtocolo: 1, idEfector: 9, idDetalleProtocolo: 1, resultado: 'Línea\tcon tab' })]
     const cycle = await scenario.runCycle(9, { export: sqlFiles(headers, details, true) })
     expect(cycle.outcome).toBe('uploaded')
@@ -71,14 +82,25 @@ describe.each(DIALECTS)('export mode sql files on %s', (dialect) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'labsync-sql-'))
     writeFileSync(path.join(dir, 'headers.sql'), headersSql)
     writeFileSync(path.join(dir, 'details.sql'), detailsSql)
-    return { mode: 'sql' as const, procedure: 'LAB_ExportaResultadosValidados', headersSql: path.join(dir, 'headers.sql'), detailsSql: path.join(dir, 'details.sql') }
+    return {
+      mode: 'sql' as const,
+      procedure: 'LAB_ExportaResultadosValidados',
+      headersSql: path.join(dir, 'headers.sql'),
+      detailsSql: path.join(dir, 'details.sql'),
+    }
   }
 
   it('runs files whose last line ends with a -- comment', async () => {
     scenario = await Scenario.create(dialect, [{ id: 9, name: 'Nueve' }])
     const headers = literalSelect(HEADER_COLUMNS, [header({ idProtocolo: 1, idEfector: 9 })], dialect)
-    const details = literalSelect(DETAIL_COLUMNS, [detail({ idProtocolo: 1, idEfector: 9, idDetalleProtocolo: 1 })], dialect)
-    const cycle = await scenario.runCycle(9, { export: files(`${headers} -- the last @dias days`, `${details}\n-- end of file`) })
+    const details = literalSelect(
+      DETAIL_COLUMNS,
+      [detail({ idProtocolo: 1, idEfector: 9, idDetalleProtocolo: 1 })],
+      dialect,
+    )
+    const cycle = await scenario.runCycle(9, {
+      export: files(`${headers} -- the last @dias days`, `${details}\n-- end of file`),
+    })
     expect(cycle.message).toBeUndefined()
     expect(cycle.outcome).toBe('uploaded')
     expect(cycle.exported).toMatchObject({ mode: 'sql', headers: 1, details: 1 })
@@ -103,7 +125,11 @@ describe.each(DIALECTS)('export mode sql files on %s', (dialect) => {
 
   it('names the file in an error raised while the rows are read, without the row values', async () => {
     scenario = await Scenario.create(dialect, [{ id: 9, name: 'Nueve' }])
-    const rows = literalSelect(HEADER_COLUMNS, [header({ idProtocolo: 1, idEfector: 9, apellido: 'Zabaleta' })], dialect)
+    const rows = literalSelect(
+      HEADER_COLUMNS,
+      [header({ idProtocolo: 1, idEfector: 9, apellido: 'Zabaleta' })],
+      dialect,
+    )
     // Passes the column probe and fails on the first row, with the patient's surname in the driver's own message.
     const failing =
       dialect === 'postgres'

@@ -22,10 +22,14 @@ describe.each(DIALECTS)('registering hospitals safely on %s', (dialect) => {
 
   it("refuses a second hospital whose name would share the first one's staging tables", async () => {
     scenario = await Scenario.create(dialect, [{ id: 101, name: 'HospitalNorte' }])
-    const [code, message] = await codeOf(scenario.onCentral((session) => addEfector(session, { id: 102, name: 'HospitalNorte' })))
+    const [code, message] = await codeOf(
+      scenario.onCentral((session) => addEfector(session, { id: 102, name: 'HospitalNorte' })),
+    )
     expect(code).toBe('LABSYNC_EFECTOR_CONFLICT')
     expect(message).toContain('belong to hospital 101')
-    expect((await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])).map((row) => row.idEfector)).toEqual([101])
+    expect((await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])).map((row) => row.idEfector)).toEqual([
+      101,
+    ])
   })
 
   it('says which options of a repeated registration it left as they were', async () => {
@@ -34,13 +38,19 @@ describe.each(DIALECTS)('registering hospitals safely on %s', (dialect) => {
       addEfector(session, { id: 101, name: 'HospitalNorte', displayName: 'Otro nombre', minutesBetweenUploads: 30 }),
     )
     expect(again.statusRowCreated).toBe(false)
-    expect(again.ignored).toEqual(['--display-name (status row keeps HospitalNorte)', '--min-minutes (status row keeps 0)'])
+    expect(again.ignored).toEqual([
+      '--display-name (status row keeps HospitalNorte)',
+      '--min-minutes (status row keeps 0)',
+    ])
   })
 
   it('refuses a name whose staging tables the database would not keep whole', async () => {
     scenario = await Scenario.create(dialect, [])
-    const limit = dialect === 'postgres' ? 63 - 'LAB_Temp_ResultadoEncabezado'.length : 100 - 'LAB_Temp_ResultadoEncabezado'.length
-    const [code, message] = await codeOf(scenario.onCentral((session) => addEfector(session, { id: 5, name: 'H'.repeat(limit + 1) })))
+    const limit =
+      dialect === 'postgres' ? 63 - 'LAB_Temp_ResultadoEncabezado'.length : 100 - 'LAB_Temp_ResultadoEncabezado'.length
+    const [code, message] = await codeOf(
+      scenario.onCentral((session) => addEfector(session, { id: 5, name: 'H'.repeat(limit + 1) })),
+    )
     expect(code).toBe('LABSYNC_USAGE')
     expect(message).toContain(`at most ${limit} characters`)
     await scenario.onCentral((session) => addEfector(session, { id: 5, name: 'H'.repeat(limit) }))
@@ -62,7 +72,11 @@ describe.each(DIALECTS)('registering hospitals safely on %s', (dialect) => {
     await scenario.runCycle(102)
     await scenario.runPass()
     await scenario.onCentral((session) =>
-      session.db.updateTable('LAB_EstadoSyncGeneral').set({ [column]: name }).where('idEfector', '=', 101).execute(),
+      session.db
+        .updateTable('LAB_EstadoSyncGeneral')
+        .set({ [column]: name })
+        .where('idEfector', '=', 101)
+        .execute(),
     )
     const before = await scenario.centralRows('LAB_ResultadoEncabezado', ['idEfector', 'idProtocolo'])
     await scenario.stageLocally(101, [header({ idProtocolo: 1, idEfector: 101 })], [])
@@ -83,7 +97,12 @@ describe.each(DIALECTS)('registering hospitals safely on %s', (dialect) => {
   it('shows a failed export on the central status row, and clears it with the next upload', async () => {
     scenario = await Scenario.create(dialect, [{ id: 101, name: 'Norte' }])
     const failed = await scenario.runCycle(101, {
-      export: { mode: 'sql', procedure: 'LAB_ExportaResultadosValidados', headersSql: '/nonexistent/h.sql', detailsSql: '/nonexistent/d.sql' },
+      export: {
+        mode: 'sql',
+        procedure: 'LAB_ExportaResultadosValidados',
+        headersSql: '/nonexistent/h.sql',
+        detailsSql: '/nonexistent/d.sql',
+      },
     })
     expect(failed.outcome).toBe('failed')
     const report = () => scenario.onCentral((session) => readStatusReport(session, scenario.centralConfig))

@@ -31,9 +31,13 @@ describe('configuration', () => {
   })
 
   it('names the key and what is wrong', () => {
-    expect(failure('central:\n  url: mysql://x\n')).toContain('central.url: must start with postgres://, sqlite: or mssql://')
+    expect(failure('central:\n  url: mysql://x\n')).toContain(
+      'central.url: must start with postgres://, sqlite: or mssql://',
+    )
     expect(failure('central:\n  url: sqlite:x.db\n  leaseMinutes: -1\n')).toContain('central.leaseMinutes:')
-    expect(failure('efector:\n  url: sqlite:x.db\n  export:\n    mode: sql\n')).toContain('efector.export.headersSql: is required when mode is sql')
+    expect(failure('efector:\n  url: sqlite:x.db\n  export:\n    mode: sql\n')).toContain(
+      'efector.export.headersSql: is required when mode is sql',
+    )
     expect(failure('efector:\n  url: sqlite:x.db\n  idd: 3\n')).toContain('efector')
     expect(failure('central: [unclosed\n')).toContain('not valid YAML')
     expect(failure('timeZone: Mars/Olympus\n')).toContain('timeZone: is not a time zone this machine knows')
@@ -51,7 +55,10 @@ describe('configuration', () => {
   })
 
   it('accepts the example that `labsync init` writes', () => {
-    const config = parseConfig(EXAMPLE_CONFIG, 'labsync.yaml', { CENTRAL_DB_URL: 'sqlite:c.db', EFECTOR_DB_URL: 'sqlite:e.db' })
+    const config = parseConfig(EXAMPLE_CONFIG, 'labsync.yaml', {
+      CENTRAL_DB_URL: 'sqlite:c.db',
+      EFECTOR_DB_URL: 'sqlite:e.db',
+    })
     expect(config.efector?.id).toBe(101)
     expect(config.efector?.export.mode).toBe('none')
   })

@@ -5,7 +5,9 @@ import { parseConfig } from '../../src/core/config.js'
 /** The README's monitor example is what operators copy: it must be a configuration labsync accepts. */
 function readmeMonitorExample(): string {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-  const block = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]).find((text) => text.startsWith('monitor:'))
+  const block = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map((match) => match[1])
+    .find((text) => text.startsWith('monitor:'))
   if (!block) throw new Error('README.md has no ```yaml block starting with monitor:')
   return block
 }
@@ -24,11 +26,17 @@ describe("the README's monitor example", () => {
 
   it('is refused with a token under 16 or a password under 8 characters, as the README says', () => {
     const text = `central:\n  url: sqlite:central.db\n${readmeMonitorExample()}`
-    expect(() => parseConfig(text, 'README.md', { LABSYNC_MONITOR_TOKEN: 'x'.repeat(15), LABSYNC_MONITOR_PASSWORD: 'x'.repeat(8) })).toThrow(
-      /monitor\.token/,
-    )
-    expect(() => parseConfig(text, 'README.md', { LABSYNC_MONITOR_TOKEN: 'x'.repeat(16), LABSYNC_MONITOR_PASSWORD: 'x'.repeat(7) })).toThrow(
-      /monitor\.basicAuth\.password/,
-    )
+    expect(() =>
+      parseConfig(text, 'README.md', {
+        LABSYNC_MONITOR_TOKEN: 'x'.repeat(15),
+        LABSYNC_MONITOR_PASSWORD: 'x'.repeat(8),
+      }),
+    ).toThrow(/monitor\.token/)
+    expect(() =>
+      parseConfig(text, 'README.md', {
+        LABSYNC_MONITOR_TOKEN: 'x'.repeat(16),
+        LABSYNC_MONITOR_PASSWORD: 'x'.repeat(7),
+      }),
+    ).toThrow(/monitor\.basicAuth\.password/)
   })
 })

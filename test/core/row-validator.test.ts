@@ -4,7 +4,12 @@ import { RowValidator } from '../../src/db/row-validator.js'
 import { HEADER_COLUMNS, HEADER_KEY } from '../../src/db/tables/staging-tables.js'
 import { headerRow, header } from '../support/staging-fixtures.js'
 
-const validator = new RowValidator({ table: 'LAB_Temp_ResultadoEncabezado', columns: HEADER_COLUMNS, key: HEADER_KEY, efector: 12 })
+const validator = new RowValidator({
+  table: 'LAB_Temp_ResultadoEncabezado',
+  columns: HEADER_COLUMNS,
+  key: HEADER_KEY,
+  efector: 12,
+})
 const problem = (values: Record<string, unknown>) => {
   try {
     validator.check(headerRow(header({ idProtocolo: 77, idEfector: 12, ...values })))
@@ -18,7 +23,9 @@ const problem = (values: Record<string, unknown>) => {
 describe('row validator', () => {
   it('normalises values to their canonical form', () => {
     const row = validator.check(
-      headerRow(header({ idProtocolo: 77, idEfector: 12, fecha1: '2026-11-20T08:15:30.1', hiv: 1, baja: 0, edad: '34' })),
+      headerRow(
+        header({ idProtocolo: 77, idEfector: 12, fecha1: '2026-11-20T08:15:30.1', hiv: 1, baja: 0, edad: '34' }),
+      ),
     )
     const value = (name: string) => row[HEADER_COLUMNS.findIndex((column) => column.name === name)]
     expect(value('fecha1')).toBe('2026-11-20 08:15:30.100')
@@ -51,7 +58,9 @@ describe('row validator', () => {
 
   it('accepts Latin1 and Windows-1252 characters in varchar columns, and any text in nvarchar ones', () => {
     expect(() =>
-      validator.check(headerRow(header({ idProtocolo: 1, idEfector: 12, sector: 'Niñez – Pediatría €', apellido: 'Nguyễn 王' }))),
+      validator.check(
+        headerRow(header({ idProtocolo: 1, idEfector: 12, sector: 'Niñez – Pediatría €', apellido: 'Nguyễn 王' })),
+      ),
     ).not.toThrow()
   })
 })

@@ -20,9 +20,14 @@ describe.each(DIALECTS)('labsync doctor on %s', (dialect) => {
   afterEach(async () => scenario?.drop())
 
   const efectorConfig = (overrides: Record<string, unknown> = {}) =>
-    loadedConfig({ efector: { id: 101, url: scenario.hospitals.get(101)!.url }, central: { url: scenario.central.url }, ...overrides })
+    loadedConfig({
+      efector: { id: 101, url: scenario.hospitals.get(101)!.url },
+      central: { url: scenario.central.url },
+      ...overrides,
+    })
   const centralConfig = () => loadedConfig({ central: { url: scenario.central.url } })
-  const exec = (statement: string) => scenario.onCentral((session) => session.connection.execute({ sql: statement, parameters: [] }))
+  const exec = (statement: string) =>
+    scenario.onCentral((session) => session.connection.execute({ sql: statement, parameters: [] }))
 
   it('finds nothing wrong with a fresh installation (warnings aside)', async () => {
     scenario = await Scenario.create(dialect, [{ id: 101, name: 'Norte' }])
@@ -41,7 +46,9 @@ describe.each(DIALECTS)('labsync doctor on %s', (dialect) => {
 
     const findings = await runDoctor(centralConfig())
     expect(doctorExitCode(findings)).toBe(1)
-    const column = problems(findings).find((finding) => finding.message === 'table LAB_ResultadoDetalle has no column profesional_val')
+    const column = problems(findings).find(
+      (finding) => finding.message === 'table LAB_ResultadoDetalle has no column profesional_val',
+    )
     expect(column?.fix).toContain('labsync central install')
     expect(column?.fix).toContain('ALTER TABLE "LAB_ResultadoDetalle" ADD COLUMN "profesional_val"')
     const table = problems(findings).find((finding) => finding.message === 'table labsync_run does not exist')
@@ -55,9 +62,14 @@ describe.each(DIALECTS)('labsync doctor on %s', (dialect) => {
 
   it('finds a hospital without a status row and a staging table that is missing', async () => {
     scenario = await Scenario.create(dialect, [{ id: 101, name: 'Norte' }])
-    const unknown = problems(await runDoctor(efectorConfig({ efector: { id: 999, url: scenario.hospitals.get(101)!.url } })))
+    const unknown = problems(
+      await runDoctor(efectorConfig({ efector: { id: 999, url: scenario.hospitals.get(101)!.url } })),
+    )
     expect(unknown).toEqual([
-      expect.objectContaining({ message: 'hospital 999 has no row in LAB_EstadoSyncGeneral', fix: expect.stringContaining('labsync central add-efector --id 999') }),
+      expect.objectContaining({
+        message: 'hospital 999 has no row in LAB_EstadoSyncGeneral',
+        fix: expect.stringContaining('labsync central add-efector --id 999'),
+      }),
     ])
     await exec('DROP TABLE "LAB_Temp_NorteResultadoDetalle"')
     const missing = problems(await runDoctor(efectorConfig()))
@@ -102,7 +114,11 @@ describe('labsync doctor on PostgreSQL: logins, rights and types', () => {
     const refused = await runDoctor(loadedConfig({ central: { url: badRole } }))
     expect(doctorExitCode(refused)).toBe(3)
     expect(problems(refused)).toEqual([
-      expect.objectContaining({ area: 'central database', message: expect.stringMatching(/^cannot reach postgres:\/\/labsync_nobody_\d+:\*\*\*@.*role .* does not exist/), fix: expect.stringContaining('CREATE ROLE') }),
+      expect.objectContaining({
+        area: 'central database',
+        message: expect.stringMatching(/^cannot reach postgres:\/\/labsync_nobody_\d+:\*\*\*@.*role .* does not exist/),
+        fix: expect.stringContaining('CREATE ROLE'),
+      }),
     ])
     expect(text(refused)).not.toContain(password)
 
@@ -126,15 +142,21 @@ describe('labsync doctor on PostgreSQL: logins, rights and types', () => {
     const findings = problems(await runDoctor(asReader))
     const status = findings.find((finding) => finding.message === 'the login may not UPDATE on LAB_EstadoSyncGeneral')
     expect(status?.fix).toBe(`GRANT UPDATE ON "LAB_EstadoSyncGeneral" TO "${role}";`)
-    expect(findings.find((finding) => finding.message === 'the login may not INSERT, UPDATE, DELETE on LAB_ResultadoEncabezado')).toBeDefined()
+    expect(
+      findings.find(
+        (finding) => finding.message === 'the login may not INSERT, UPDATE, DELETE on LAB_ResultadoEncabezado',
+      ),
+    ).toBeDefined()
     const short = findings.find((finding) => finding.message.startsWith('column LAB_ResultadoEncabezado.apellido'))
     expect(short).toMatchObject({
-      message: 'column LAB_ResultadoEncabezado.apellido is character varying(20), shorter than the nvarchar(100) labsync writes',
+      message:
+        'column LAB_ResultadoEncabezado.apellido is character varying(20), shorter than the nvarchar(100) labsync writes',
       fix: 'ALTER TABLE "LAB_ResultadoEncabezado" ALTER COLUMN "apellido" TYPE varchar(100);',
     })
 
     // Running the printed fixes (as the owner) clears them.
-    for (const finding of findings) if (finding.fix?.startsWith('GRANT') || finding.fix?.startsWith('ALTER')) await admin.query(finding.fix)
+    for (const finding of findings)
+      if (finding.fix?.startsWith('GRANT') || finding.fix?.startsWith('ALTER')) await admin.query(finding.fix)
     await admin.end()
     expect(problems(await runDoctor(asReader))).toEqual([])
   })

@@ -32,13 +32,20 @@ describe.each(DIALECTS)('dry runs on %s', (dialect) => {
     ])
     await scenario.stageLocally(
       101,
-      [header({ idProtocolo: 1, idEfector: 101 }), header({ idProtocolo: 2, idEfector: 101 }), header({ idProtocolo: 3, idEfector: 101, baja: true })],
+      [
+        header({ idProtocolo: 1, idEfector: 101 }),
+        header({ idProtocolo: 2, idEfector: 101 }),
+        header({ idProtocolo: 3, idEfector: 101, baja: true }),
+      ],
       [1, 2, 3, 4].map((item) => detail({ idProtocolo: 1, idEfector: 101, idDetalleProtocolo: item })),
     )
     await scenario.stageLocally(
       202,
       [header({ idProtocolo: 7, idEfector: 202 }), header({ idProtocolo: 8, idEfector: 202, baja: true })],
-      [detail({ idProtocolo: 7, idEfector: 202, idDetalleProtocolo: 1 }), detail({ idProtocolo: 9, idEfector: 202, idDetalleProtocolo: 1 })],
+      [
+        detail({ idProtocolo: 7, idEfector: 202, idDetalleProtocolo: 1 }),
+        detail({ idProtocolo: 9, idEfector: 202, idDetalleProtocolo: 1 }),
+      ],
     )
     await scenario.stageLocally(303, [header({ idProtocolo: 1, idEfector: 303 })], [])
     expect((await scenario.runCycle(202)).outcome).toBe('uploaded')
@@ -46,14 +53,21 @@ describe.each(DIALECTS)('dry runs on %s', (dialect) => {
     await scenario.onCentral((session) =>
       session.db
         .updateTable('LAB_EstadoSyncGeneral')
-        .set({ ultimoSyncFechaInicio: session.dialect.now(), ultimoSyncFechaFin: null, labsyncImportOwner: 'other:1:x' })
+        .set({
+          ultimoSyncFechaInicio: session.dialect.now(),
+          ultimoSyncFechaFin: null,
+          labsyncImportOwner: 'other:1:x',
+        })
         .where('idEfector', '=', 303)
         .execute(),
     )
 
     const dir = mkdtempSync(path.join(tmpdir(), 'labsync-dry-'))
     const efectorFile = path.join(dir, 'efector.yaml')
-    writeFileSync(efectorFile, `efector:\n  id: 101\n  url: ${scenario.hospitals.get(101)!.url}\ncentral:\n  url: ${scenario.central.url}\nlog:\n  level: silent\n`)
+    writeFileSync(
+      efectorFile,
+      `efector:\n  id: 101\n  url: ${scenario.hospitals.get(101)!.url}\ncentral:\n  url: ${scenario.central.url}\nlog:\n  level: silent\n`,
+    )
     const centralFile = path.join(dir, 'central.yaml')
     writeFileSync(centralFile, `central:\n  url: ${scenario.central.url}\nlog:\n  level: silent\n`)
 
@@ -84,7 +98,14 @@ describe.each(DIALECTS)('dry runs on %s', (dialect) => {
     const again = await labsync(centralFile, ['central', 'run', '--dry-run'])
     expect(again.out).toContain('2 of 3 hospitals would be imported now')
     const pass = await scenario.runPass()
-    expect(pass.outcomes.map((outcome) => [outcome.idEfector, outcome.outcome, outcome.merge?.stagedHeaders, outcome.merge?.importedDetails])).toEqual([
+    expect(
+      pass.outcomes.map((outcome) => [
+        outcome.idEfector,
+        outcome.outcome,
+        outcome.merge?.stagedHeaders,
+        outcome.merge?.importedDetails,
+      ]),
+    ).toEqual([
       [101, 'ok', 3, 4],
       [202, 'warning', 2, 1],
     ])
@@ -95,15 +116,24 @@ describe.each(DIALECTS)('dry runs on %s', (dialect) => {
     await scenario.stageLocally(101, [header({ idProtocolo: 1, idEfector: 101 })], [])
     expect((await scenario.runCycle(101)).outcome).toBe('uploaded')
     await scenario.onCentral((session) =>
-      session.db.updateTable('LAB_EstadoSyncGeneral').set({ minutosMinimoSyncEfector: 30 }).where('idEfector', '=', 101).execute(),
+      session.db
+        .updateTable('LAB_EstadoSyncGeneral')
+        .set({ minutosMinimoSyncEfector: 30 })
+        .where('idEfector', '=', 101)
+        .execute(),
     )
     const dir = mkdtempSync(path.join(tmpdir(), 'labsync-dry-'))
     const efectorFile = path.join(dir, 'efector.yaml')
-    writeFileSync(efectorFile, `efector:\n  id: 101\n  url: ${scenario.hospitals.get(101)!.url}\ncentral:\n  url: ${scenario.central.url}\nlog:\n  level: silent\n`)
+    writeFileSync(
+      efectorFile,
+      `efector:\n  id: 101\n  url: ${scenario.hospitals.get(101)!.url}\ncentral:\n  url: ${scenario.central.url}\nlog:\n  level: silent\n`,
+    )
 
     const before = await snapshotAll()
     const skip = await labsync(efectorFile, ['efector', 'run', '--dry-run'])
-    expect(skip.out).toMatch(/upload: would skip \(1 headers and 0 details staged\): the last upload started at .*; the next is allowed from /)
+    expect(skip.out).toMatch(
+      /upload: would skip \(1 headers and 0 details staged\): the last upload started at .*; the next is allowed from /,
+    )
 
     await scenario.stageLocally(101, [header({ idProtocolo: 1, idEfector: 202 })], [])
     const before2 = await snapshotAll()

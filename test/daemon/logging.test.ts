@@ -29,7 +29,11 @@ describe('logs of unattended runs (PostgreSQL)', () => {
 
   it('are JSON lines with the run id, the hospital, the step, counts and durations, and never a password', async () => {
     scenario = await Scenario.create('postgres', [{ id: 101, name: 'Norte' }])
-    await scenario.stageLocally(101, [header({ idProtocolo: 1, idEfector: 101 })], [detail({ idProtocolo: 1, idEfector: 101, idDetalleProtocolo: 1 })])
+    await scenario.stageLocally(
+      101,
+      [header({ idProtocolo: 1, idEfector: 101 })],
+      [detail({ idProtocolo: 1, idEfector: 101, idDetalleProtocolo: 1 })],
+    )
     const raw = {
       efector: { id: 101, url: withPassword(scenario.hospitals.get(101)!.url) },
       central: { url: withPassword(scenario.central.url) },
@@ -41,7 +45,10 @@ describe('logs of unattended runs (PostgreSQL)', () => {
 
     const cycle = await runEfectorOnce(loaded, { logger, shutdown })
     expect(cycle.outcome).toBe('uploaded')
-    const pass = await runCentralOnce({ file: 'logging.yaml', config: configSchema.parse({ central: raw.central, retries: raw.retries }) }, { logger, shutdown })
+    const pass = await runCentralOnce(
+      { file: 'logging.yaml', config: configSchema.parse({ central: raw.central, retries: raw.retries }) },
+      { logger, shutdown },
+    )
     expect(pass.outcomes.map((outcome) => outcome.outcome)).toEqual(['ok'])
 
     // A central server that cannot be reached: every attempt is logged, and the URL's password is not.
@@ -51,24 +58,53 @@ describe('logs of unattended runs (PostgreSQL)', () => {
     proxy = undefined
     const unreachable = new URL(withPassword(scenario.central.url))
     unreachable.port = String(closedPort)
-    const failing: LoadedConfig = { file: 'logging.yaml', config: configSchema.parse({ ...raw, central: { url: unreachable.toString() } }) }
+    const failing: LoadedConfig = {
+      file: 'logging.yaml',
+      config: configSchema.parse({ ...raw, central: { url: unreachable.toString() } }),
+    }
     const failed = await runEfectorOnce(failing, { logger, shutdown })
     expect(failed).toMatchObject({ outcome: 'failed', attempts: 2 })
 
     const all = lines()
     const finished = all.filter((line) => line.msg === 'efector cycle finished')
-    expect(finished[0]).toMatchObject({ level: 30, run: expect.stringMatching(/:\d+:/), efector: 101, step: 'cycle', outcome: 'uploaded', headers: 1, details: 1, attempts: 1, durationMs: expect.any(Number) })
-    expect(finished[1]).toMatchObject({ level: 50, efector: 101, outcome: 'failed', attempts: 2, code: 'LABSYNC_CONNECTION' })
-    expect(all.find((line) => line.msg === 'import finished')).toMatchObject({ efector: 101, step: 'import', headers: 1, details: 1, run: expect.any(String) })
+    expect(finished[0]).toMatchObject({
+      level: 30,
+      run: expect.stringMatching(/:\d+:/),
+      efector: 101,
+      step: 'cycle',
+      outcome: 'uploaded',
+      headers: 1,
+      details: 1,
+      attempts: 1,
+      durationMs: expect.any(Number),
+    })
+    expect(finished[1]).toMatchObject({
+      level: 50,
+      efector: 101,
+      outcome: 'failed',
+      attempts: 2,
+      code: 'LABSYNC_CONNECTION',
+    })
+    expect(all.find((line) => line.msg === 'import finished')).toMatchObject({
+      efector: 101,
+      step: 'import',
+      headers: 1,
+      details: 1,
+      run: expect.any(String),
+    })
     expect(all.filter((line) => String(line.msg).includes('retrying'))).toHaveLength(1)
-    for (const step of ['export', 'exported', 'claim', 'upload']) expect(all.some((line) => line.step === step)).toBe(true)
+    for (const step of ['export', 'exported', 'claim', 'upload'])
+      expect(all.some((line) => line.step === step)).toBe(true)
     expect(text()).not.toContain(SECRET)
     expect(JSON.stringify(failed.error?.message)).not.toContain(SECRET)
   })
 
   it('hide fields that may hold secrets whatever the caller passes', () => {
     const { logger, text } = captureLogger('debug')
-    logger.info({ databaseUrl: `postgres://u:${SECRET}@h/db`, password: SECRET, config: { token: SECRET, password: SECRET } }, 'careless line')
+    logger.info(
+      { databaseUrl: `postgres://u:${SECRET}@h/db`, password: SECRET, config: { token: SECRET, password: SECRET } },
+      'careless line',
+    )
     expect(text()).not.toContain(SECRET)
   })
 })
@@ -90,6 +126,8 @@ describe('the progress bar', () => {
     bar.advance(12_000)
     bar.end()
     expect(drawn).toContain('upload  [#######.................]  12000/40000 rows  3000 rows/s  ~10 s left')
-    expect(formatProgress({ label: 'import', unit: 'hospitals', done: 2, total: undefined, elapsedMs: 1000 })).toBe('import  2 hospitals  2.0 hospitals/s')
+    expect(formatProgress({ label: 'import', unit: 'hospitals', done: 2, total: undefined, elapsedMs: 1000 })).toBe(
+      'import  2 hospitals  2.0 hospitals/s',
+    )
   })
 })

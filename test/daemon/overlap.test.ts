@@ -60,7 +60,11 @@ describe('the scheduler', () => {
   })
 
   it('reads the schedule in the configured time zone', () => {
-    const atNine = new Scheduler({ schedule: '0 9 * * *', timeZone: 'America/Argentina/Buenos_Aires', task: async () => {} })
+    const atNine = new Scheduler({
+      schedule: '0 9 * * *',
+      timeZone: 'America/Argentina/Buenos_Aires',
+      task: async () => {},
+    })
     atNine.start()
     // 09:00 in Buenos Aires (UTC-03:00, no daylight saving) is 12:00 UTC.
     expect(atNine.nextRun()?.toISOString()).toMatch(/T12:00:00\.000Z$/)
@@ -75,23 +79,42 @@ describe.each(DIALECTS)('the agent lock on %s', (dialect) => {
   it('lets one agent per hospital run: a second one refuses and names the process that holds it', async () => {
     scenario = await Scenario.create(dialect, [{ id: 101, name: 'Norte' }])
     const local = scenario.hospitals.get(101)!.database
-    const first = await AgentLock.acquire(local, { name: EFECTOR_LOCK_NAME, owner: 'hostA:1111:aaaa', leaseSeconds: 300, efector: 101 })
+    const first = await AgentLock.acquire(local, {
+      name: EFECTOR_LOCK_NAME,
+      owner: 'hostA:1111:aaaa',
+      leaseSeconds: 300,
+      efector: 101,
+    })
 
-    const second = AgentLock.acquire(local, { name: EFECTOR_LOCK_NAME, owner: 'hostB:2222:bbbb', leaseSeconds: 300, efector: 101 })
+    const second = AgentLock.acquire(local, {
+      name: EFECTOR_LOCK_NAME,
+      owner: 'hostB:2222:bbbb',
+      leaseSeconds: 300,
+      efector: 101,
+    })
     await expect(second).rejects.toMatchObject({ code: 'LABSYNC_LOCKED' })
     await expect(second).rejects.toThrow(/hospital 101 is running: hostA:1111:aaaa holds the agent lock/)
 
     // The one-shot command refuses too, while the daemon holds the lock.
     const loaded: LoadedConfig = {
       file: 'test.yaml',
-      config: configSchema.parse({ efector: { id: 101, url: scenario.hospitals.get(101)!.url }, central: { url: scenario.central.url } }),
+      config: configSchema.parse({
+        efector: { id: 101, url: scenario.hospitals.get(101)!.url },
+        central: { url: scenario.central.url },
+      }),
     }
     const shutdown = new Shutdown({ graceMs: 1000, signals: [] })
-    await expect(runEfectorOnce(loaded, { logger: captureLogger().logger, shutdown })).rejects.toMatchObject({ code: 'LABSYNC_LOCKED' })
+    await expect(runEfectorOnce(loaded, { logger: captureLogger().logger, shutdown })).rejects.toMatchObject({
+      code: 'LABSYNC_LOCKED',
+    })
 
     expect(await first.heartbeat()).toBe(true)
     await first.release()
-    const taken = await AgentLock.acquire(local, { name: EFECTOR_LOCK_NAME, owner: 'hostB:2222:bbbb', leaseSeconds: 300 })
+    const taken = await AgentLock.acquire(local, {
+      name: EFECTOR_LOCK_NAME,
+      owner: 'hostB:2222:bbbb',
+      leaseSeconds: 300,
+    })
     expect(await first.heartbeat()).toBe(false)
     await taken.release()
   })
@@ -101,12 +124,17 @@ describe.each(DIALECTS)('the agent lock on %s', (dialect) => {
     const local = scenario.hospitals.get(101)!.database
     const dead = await AgentLock.acquire(local, { name: EFECTOR_LOCK_NAME, owner: 'hostA:1111:aaaa', leaseSeconds: 60 })
     await usingSession(local, (session) =>
-      session.db.updateTable('labsync_lock').set({ heartbeatAt: session.dialect.minutesAgo(2) }).execute(),
+      session.db
+        .updateTable('labsync_lock')
+        .set({ heartbeatAt: session.dialect.minutesAgo(2) })
+        .execute(),
     )
     const owner = newOwnerId()
     const alive = await AgentLock.acquire(local, { name: EFECTOR_LOCK_NAME, owner, leaseSeconds: 60 })
     expect(await dead.heartbeat()).toBe(false)
-    const holder = await usingSession(local, (session) => AgentLock.holder(session, { name: 'labsync_lock' }, EFECTOR_LOCK_NAME))
+    const holder = await usingSession(local, (session) =>
+      AgentLock.holder(session, { name: 'labsync_lock' }, EFECTOR_LOCK_NAME),
+    )
     expect(holder?.owner).toBe(owner)
     await alive.release()
   })
@@ -114,8 +142,14 @@ describe.each(DIALECTS)('the agent lock on %s', (dialect) => {
   it('says how to create the lock table when it is missing', async () => {
     scenario = await Scenario.create(dialect, [{ id: 101, name: 'Norte' }])
     const local = scenario.hospitals.get(101)!.database
-    await usingSession(local, (session) => session.connection.execute({ sql: 'DROP TABLE labsync_lock', parameters: [] }))
-    const error = await AgentLock.acquire(local, { name: EFECTOR_LOCK_NAME, owner: newOwnerId(), leaseSeconds: 60 }).catch((e) => e)
+    await usingSession(local, (session) =>
+      session.connection.execute({ sql: 'DROP TABLE labsync_lock', parameters: [] }),
+    )
+    const error = await AgentLock.acquire(local, {
+      name: EFECTOR_LOCK_NAME,
+      owner: newOwnerId(),
+      leaseSeconds: 60,
+    }).catch((e) => e)
     expect(error).toBeInstanceOf(LabsyncError)
     expect(error).toMatchObject({ code: 'LABSYNC_TABLE_MISSING' })
     expect(error.message).toMatch(/labsync efector install/)

@@ -34,7 +34,11 @@ describe('retries of an upload whose connection is cut (central PostgreSQL behin
   async function setUp() {
     scenario = await Scenario.create('postgres', [{ id: 101, name: 'Norte' }])
     // A first, good upload: the staging the failed attempts must leave in place.
-    await scenario.stageLocally(101, [header({ idProtocolo: 1, idEfector: 101 }), header({ idProtocolo: 2, idEfector: 101 })], [])
+    await scenario.stageLocally(
+      101,
+      [header({ idProtocolo: 1, idEfector: 101 }), header({ idProtocolo: 2, idEfector: 101 })],
+      [],
+    )
     expect((await scenario.runCycle(101)).outcome).toBe('uploaded')
     // The hospital may upload at most every 10 minutes; the last upload "was" an hour ago.
     await scenario.onCentral((session) =>
@@ -58,17 +62,28 @@ describe('retries of an upload whose connection is cut (central PostgreSQL behin
     const { logger, lines } = captureLogger()
     const owner = newOwnerId()
 
-    const result = await runResilientEfectorCycle(scenario.hospitals.get(101)!.database, proxied, scenario.efectorConfig(101), central, {
-      owner,
-      retries: policy(4),
-      logger,
-    })
+    const result = await runResilientEfectorCycle(
+      scenario.hospitals.get(101)!.database,
+      proxied,
+      scenario.efectorConfig(101),
+      central,
+      {
+        owner,
+        retries: policy(4),
+        logger,
+      },
+    )
 
     expect(proxy.cuts).toBe(1)
     expect(result).toMatchObject({ outcome: 'uploaded', attempts: 2, uploaded: { headers: 3000, details: 9000 } })
     expect(await stagedCount()).toBe(3000)
     const row = await statusRow()
-    expect(row).toMatchObject({ labsyncUploadSeq: 2, labsyncUploadOwner: null, labsyncUploadError: null, labsyncUploadFailedInicio: null })
+    expect(row).toMatchObject({
+      labsyncUploadSeq: 2,
+      labsyncUploadOwner: null,
+      labsyncUploadError: null,
+      labsyncUploadFailedInicio: null,
+    })
     expect(row.ultimoUpdateEfectorFin).not.toBeNull()
     const history = await scenario.centralRows('labsync_run', ['id'])
     expect(history.map((run) => [run.outcome, run.owner === owner])).toEqual([
@@ -89,11 +104,17 @@ describe('retries of an upload whose connection is cut (central PostgreSQL behin
     proxy.cutAfter(512 * 1024)
     const { logger } = captureLogger()
 
-    const result = await runResilientEfectorCycle(scenario.hospitals.get(101)!.database, proxied, scenario.efectorConfig(101), central, {
-      owner: newOwnerId(),
-      retries: policy(3),
-      logger,
-    })
+    const result = await runResilientEfectorCycle(
+      scenario.hospitals.get(101)!.database,
+      proxied,
+      scenario.efectorConfig(101),
+      central,
+      {
+        owner: newOwnerId(),
+        retries: policy(3),
+        logger,
+      },
+    )
 
     expect(proxy.cuts).toBe(3)
     expect(result).toMatchObject({ outcome: 'failed', attempts: 3 })
@@ -116,13 +137,23 @@ describe('retries of an upload whose connection is cut (central PostgreSQL behin
 
   it('does not retry bad data', async () => {
     const central = await setUp()
-    await scenario.stageLocally(101, [header({ idProtocolo: 1, idEfector: 101 }), header({ idProtocolo: 2, idEfector: 999 })], [])
+    await scenario.stageLocally(
+      101,
+      [header({ idProtocolo: 1, idEfector: 101 }), header({ idProtocolo: 2, idEfector: 999 })],
+      [],
+    )
     const { logger } = captureLogger()
-    const result = await runResilientEfectorCycle(scenario.hospitals.get(101)!.database, proxied, scenario.efectorConfig(101), central, {
-      owner: newOwnerId(),
-      retries: policy(5),
-      logger,
-    })
+    const result = await runResilientEfectorCycle(
+      scenario.hospitals.get(101)!.database,
+      proxied,
+      scenario.efectorConfig(101),
+      central,
+      {
+        owner: newOwnerId(),
+        retries: policy(5),
+        logger,
+      },
+    )
     expect(result).toMatchObject({ outcome: 'failed', attempts: 1, error: { code: 'LABSYNC_FOREIGN_ROWS' } })
     expect(proxy.cuts).toBe(0)
     expect(await stagedCount()).toBe(2)
@@ -145,7 +176,11 @@ describe('retries of a central pass whose connection is cut in the middle of a m
       { id: 202, name: 'Sur' },
     ])
     for (const id of [101, 202]) {
-      await scenario.stageLocally(id, [header({ idProtocolo: 1, idEfector: id }), header({ idProtocolo: 2, idEfector: id })], [])
+      await scenario.stageLocally(
+        id,
+        [header({ idProtocolo: 1, idEfector: id }), header({ idProtocolo: 2, idEfector: id })],
+        [],
+      )
       expect((await scenario.runCycle(id)).outcome).toBe('uploaded')
     }
     const target = new URL(scenario.central.url)
@@ -158,11 +193,16 @@ describe('retries of a central pass whose connection is cut in the middle of a m
     const { logger, lines } = captureLogger()
     const owner = newOwnerId()
 
-    const pass = await runResilientCentralPass(proxied, { ...scenario.centralConfig, url: through.toString() }, scenario.retry, {
-      owner,
-      retries: { attempts: 3, firstDelayMs: 10, maxDelayMs: 50 },
-      logger,
-    })
+    const pass = await runResilientCentralPass(
+      proxied,
+      { ...scenario.centralConfig, url: through.toString() },
+      scenario.retry,
+      {
+        owner,
+        retries: { attempts: 3, firstDelayMs: 10, maxDelayMs: 50 },
+        logger,
+      },
+    )
 
     expect(proxy.cuts).toBe(1)
     expect(pass.attempts).toBe(2)
@@ -172,10 +212,20 @@ describe('retries of a central pass whose connection is cut in the middle of a m
     ])
     const rows = await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])
     for (const row of rows) {
-      expect(row).toMatchObject({ labsyncImportOwner: null, labsyncImportError: null, labsyncImportFailures: 0, labsyncImportedSeq: 1 })
+      expect(row).toMatchObject({
+        labsyncImportOwner: null,
+        labsyncImportError: null,
+        labsyncImportFailures: 0,
+        labsyncImportedSeq: 1,
+      })
       expect(row.ultimoSyncFechaFin).not.toBeNull()
     }
-    expect((await scenario.centralRows('LAB_ResultadoEncabezado', ['idEfector', 'idProtocolo'])).map((row) => [row.idEfector, row.idProtocolo])).toEqual([
+    expect(
+      (await scenario.centralRows('LAB_ResultadoEncabezado', ['idEfector', 'idProtocolo'])).map((row) => [
+        row.idEfector,
+        row.idProtocolo,
+      ]),
+    ).toEqual([
       [101, 1],
       [101, 2],
       [202, 1],

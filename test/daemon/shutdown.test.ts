@@ -26,12 +26,17 @@ describe('shutdown of an agent in the middle of an upload (PostgreSQL)', () => {
   })
 
   const statusRow = async () => (await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector']))[0]
-  const stagedCount = async () => (await scenario.centralRows('LAB_Temp_NorteResultadoEncabezado', ['idProtocolo'])).length
+  const stagedCount = async () =>
+    (await scenario.centralRows('LAB_Temp_NorteResultadoEncabezado', ['idProtocolo'])).length
   const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
   async function startAgent(shutdownSeconds: number) {
     scenario = await Scenario.create('postgres', [{ id: 101, name: 'Norte' }])
-    await scenario.stageLocally(101, [header({ idProtocolo: 1, idEfector: 101 }), header({ idProtocolo: 2, idEfector: 101 })], [])
+    await scenario.stageLocally(
+      101,
+      [header({ idProtocolo: 1, idEfector: 101 }), header({ idProtocolo: 2, idEfector: 101 })],
+      [],
+    )
     expect((await scenario.runCycle(101)).outcome).toBe('uploaded')
     const big = generatedStaging(101, 3000, 10, 600)
     await scenario.stageLocally(101, big.headers, big.details)
@@ -57,10 +62,14 @@ describe('shutdown of an agent in the middle of an upload (PostgreSQL)', () => {
         '',
       ].join('\n'),
     )
-    child = spawn(process.execPath, ['--import', 'tsx', 'test/support/run-cli.ts', '--config', file, 'efector', 'start', '--now'], {
-      env: { ...process.env, LABSYNC_LOG_FORMAT: 'json' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/support/run-cli.ts', '--config', file, 'efector', 'start', '--now'],
+      {
+        env: { ...process.env, LABSYNC_LOG_FORMAT: 'json' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     const lines: Record<string, unknown>[] = []
     let buffer = ''
     child.stderr!.on('data', (chunk) => {
@@ -92,7 +101,12 @@ describe('shutdown of an agent in the middle of an upload (PostgreSQL)', () => {
 
     expect(code).toBe(0)
     const finished = agent.lines.find((line) => line.msg === 'efector cycle finished')
-    expect(finished).toMatchObject({ outcome: 'failed', code: 'LABSYNC_INTERRUPTED', run: expect.any(String), efector: 101 })
+    expect(finished).toMatchObject({
+      outcome: 'failed',
+      code: 'LABSYNC_INTERRUPTED',
+      run: expect.any(String),
+      efector: 101,
+    })
     expect(await stagedCount()).toBe(2)
     const row = await statusRow()
     expect(row.ultimoUpdateEfectorFin).toBeNull()
@@ -100,7 +114,9 @@ describe('shutdown of an agent in the middle of an upload (PostgreSQL)', () => {
     expect(row.labsyncUploadFailedInicio).toEqual(row.ultimoUpdateEfectorInicio)
     expect(row.labsyncUploadError).toMatch(/^LABSYNC_INTERRUPTED: stopped by SIGTERM/)
     expect(row.labsyncUploadSeq).toBe(1)
-    const lock = await usingSession(scenario.hospitals.get(101)!.database, (session) => session.db.selectFrom('labsync_lock').selectAll().execute())
+    const lock = await usingSession(scenario.hospitals.get(101)!.database, (session) =>
+      session.db.selectFrom('labsync_lock').selectAll().execute(),
+    )
     expect(lock).toMatchObject([{ name: 'efector-agent', owner: null }])
 
     const next = await scenario.runCycle(101)

@@ -21,7 +21,12 @@ describe('which failures are retried', () => {
   it('looks through the cause of labsync errors, but never retries bad data or a wrong setup', () => {
     const wrapped = new LabsyncError('LABSYNC_UPLOAD', 'upload failed', { cause: driverError('40P01') })
     expect(transientKind(wrapped)).toBe('contention')
-    for (const code of ['LABSYNC_ROW_INVALID', 'LABSYNC_FOREIGN_ROWS', 'LABSYNC_CONFIG', 'LABSYNC_TABLE_MISSING'] as const) {
+    for (const code of [
+      'LABSYNC_ROW_INVALID',
+      'LABSYNC_FOREIGN_ROWS',
+      'LABSYNC_CONFIG',
+      'LABSYNC_TABLE_MISSING',
+    ] as const) {
       expect(transientKind(new LabsyncError(code, 'bad', { cause: driverError('ECONNRESET') })), code).toBeUndefined()
     }
     // A refused login or a missing database does not heal by itself.
@@ -34,7 +39,9 @@ describe('which failures are retried', () => {
 describe('backoff', () => {
   it('doubles from the first delay, with jitter between half and all of it, up to the maximum', () => {
     expect([1, 2, 3, 4].map((retry) => backoffDelayMs(retry, 100, 1000, () => 0))).toEqual([50, 100, 200, 400])
-    expect([1, 2, 3, 4, 5].map((retry) => backoffDelayMs(retry, 100, 1000, () => 1))).toEqual([100, 200, 400, 800, 1000])
+    expect([1, 2, 3, 4, 5].map((retry) => backoffDelayMs(retry, 100, 1000, () => 1))).toEqual([
+      100, 200, 400, 800, 1000,
+    ])
   })
 
   it('stops after the configured attempts with the last error, and at once for an error that is not transient', async () => {

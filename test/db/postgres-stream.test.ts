@@ -4,7 +4,8 @@ import type { Row } from '../../src/db/row-validator.js'
 import { CopyTextDecoder, unescapeField } from '../../src/db/dialects/postgres/postgres-copy-out.js'
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js'
 
-const plain = (sql: string): CompiledSql => ({ sql, parameters: [], query: undefined as never }) as unknown as CompiledSql
+const plain = (sql: string): CompiledSql =>
+  ({ sql, parameters: [], query: undefined as never }) as unknown as CompiledSql
 
 async function collect(connection: DbConnection, query: CompiledSql, batchSize = 500): Promise<Row[][]> {
   const batches: Row[][] = []
@@ -22,7 +23,9 @@ describe('PostgreSQL stream() through COPY TO STDOUT', () => {
     db = await createTestDatabase('postgres', 'stream')
     connection = await db.database.connect()
     await connection.execute(
-      plain(`CREATE TABLE sample (id int PRIMARY KEY, txt varchar(50), flag boolean, at timestamp, big bigint, amount numeric(10,2))`),
+      plain(
+        `CREATE TABLE sample (id int PRIMARY KEY, txt varchar(50), flag boolean, at timestamp, big bigint, amount numeric(10,2))`,
+      ),
     )
     await connection.execute({
       sql: `INSERT INTO sample VALUES

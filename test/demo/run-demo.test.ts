@@ -15,7 +15,13 @@ describe('labsync demo', () => {
   it('fills the SIL tables, exports, uploads and imports them, and round 2 reaches the central tables', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'labsync-demo-test-'))
     const lines: string[] = []
-    const result = await runDemo({ dir: path.join(dir, 'demo'), efectores: 2, protocols: 200, seed: 7, out: (line) => lines.push(line) })
+    const result = await runDemo({
+      dir: path.join(dir, 'demo'),
+      efectores: 2,
+      protocols: 200,
+      seed: 7,
+      out: (line) => lines.push(line),
+    })
 
     expect(result.hospitals.map((hospital) => hospital.idEfector)).toEqual([101, 102])
     expect(readFileSync(path.join(result.dir, 'efector-101.yaml'), 'utf8')).toMatch(/mode: builtin\n\s+days: 30/)
@@ -44,7 +50,11 @@ describe('labsync demo', () => {
             details: await count('LAB_ResultadoDetalle'),
             isolates: await count('LAB_ResultadoDetalle', ['item', '=', 'Aislamiento']),
             antibiograms: await count('LAB_ResultadoDetalle', ['item', 'like', 'ATB %']),
-            corrected: await count('LAB_ResultadoDetalle', ['observaciones', '=', 'Resultado corregido: se repitió la determinación.']),
+            corrected: await count('LAB_ResultadoDetalle', [
+              'observaciones',
+              '=',
+              'Resultado corregido: se repitió la determinación.',
+            ]),
           }
         })
         expect(counts.headers).toBe(hospital.central.headers)

@@ -13,7 +13,9 @@ const run = promisify(execFile)
 
 async function labsync(args: string[]) {
   try {
-    const { stdout, stderr } = await run('node', [BIN, ...args], { env: { ...process.env, LABSYNC_CONFIG: '/nonexistent/labsync.yaml' } })
+    const { stdout, stderr } = await run('node', [BIN, ...args], {
+      env: { ...process.env, LABSYNC_CONFIG: '/nonexistent/labsync.yaml' },
+    })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string }
@@ -27,18 +29,21 @@ describe('usage errors of the labsync command', () => {
     [['--bogus', 'status'], "unknown option '--bogus'"],
     [['central', 'add-efector', '--id', '7', '--name', 'Norte', '--colour', 'red'], "unknown option '--colour'"],
     [['sql', 'install-central'], "required option '--dialect <name>' not specified"],
-  ])('prints commander\'s error for %j with the LABSYNC_USAGE prefix and exits 2', async (args, message) => {
+  ])("prints commander's error for %j with the LABSYNC_USAGE prefix and exits 2", async (args, message) => {
     const result = await labsync(args)
     expect(result.code).toBe(2)
     expect(result.stderr).toBe(`labsync: LABSYNC_USAGE: ${message}\n`)
     expect(result.stdout).toBe('')
   })
 
-  it.each([['0'], ['-5'], ['2147483648'], ['99999999999'], ['1.5'], ['abc']])('refuses central add-efector --id %s', async (id) => {
-    const result = await labsync(['central', 'add-efector', '--id', id, '--name', 'Norte'])
-    expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/^labsync: LABSYNC_USAGE: --id must be /)
-  })
+  it.each([['0'], ['-5'], ['2147483648'], ['99999999999'], ['1.5'], ['abc']])(
+    'refuses central add-efector --id %s',
+    async (id) => {
+      const result = await labsync(['central', 'add-efector', '--id', id, '--name', 'Norte'])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(/^labsync: LABSYNC_USAGE: --id must be /)
+    },
+  )
 
   it('accepts --id 2147483647 and goes on to read the configuration', async () => {
     const result = await labsync(['central', 'add-efector', '--id', '2147483647', '--name', 'Norte'])
@@ -61,7 +66,9 @@ describe('usage errors of the labsync command', () => {
 
 describe('the labsync command with a closed stdout', () => {
   it('stops quietly with exit status 0 when the reader goes away (labsync sql ... | head)', async () => {
-    const child = spawn('node', [BIN, 'sql', 'install-central', '--dialect', 'postgres'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('node', [BIN, 'sql', 'install-central', '--dialect', 'postgres'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     // Closing the reading end before the command writes its first line makes every write fail with EPIPE.
     child.stdout.destroy()
     let stderr = ''

@@ -46,8 +46,18 @@ describe.each(DIALECTS)('the labsync command on %s', (dialect) => {
       path.join(dir, 'efector.yaml'),
       'efector:\n  id: 42\n  url: ${EFECTOR_DB_URL}\n  export:\n    mode: sql\n    headersSql: headers.sql\n    detailsSql: details.sql\ncentral:\n  url: ${CENTRAL_DB_URL}\nlog:\n  level: warn\n',
     )
-    writeFileSync(path.join(dir, 'headers.sql'), literalSelect(HEADER_COLUMNS, [header({ idProtocolo: 1, idEfector: 42 }), header({ idProtocolo: 2, idEfector: 42 })], dialect))
-    writeFileSync(path.join(dir, 'details.sql'), literalSelect(DETAIL_COLUMNS, [detail({ idProtocolo: 1, idEfector: 42, idDetalleProtocolo: 1 })], dialect))
+    writeFileSync(
+      path.join(dir, 'headers.sql'),
+      literalSelect(
+        HEADER_COLUMNS,
+        [header({ idProtocolo: 1, idEfector: 42 }), header({ idProtocolo: 2, idEfector: 42 })],
+        dialect,
+      ),
+    )
+    writeFileSync(
+      path.join(dir, 'details.sql'),
+      literalSelect(DETAIL_COLUMNS, [detail({ idProtocolo: 1, idEfector: 42, idDetalleProtocolo: 1 })], dialect),
+    )
     const env = { CENTRAL_DB_URL: central.url, EFECTOR_DB_URL: hospital.url }
     const centralConfig = ['--config', path.join(dir, 'central.yaml')]
     const efectorConfig = ['--config', path.join(dir, 'efector.yaml')]
@@ -55,8 +65,23 @@ describe.each(DIALECTS)('the labsync command on %s', (dialect) => {
     const install = await labsync([...centralConfig, 'central', 'install'], env)
     expect(install).toMatchObject({ code: 0 })
     expect(install.stdout).toContain('LAB_EstadoSyncGeneral: created')
-    expect((await labsync([...centralConfig, 'central', 'install'], env)).stdout).toContain('LAB_EstadoSyncGeneral: up to date')
-    const add = await labsync([...centralConfig, 'central', 'add-efector', '--id', '42', '--name', 'Cuarenta', '--display-name', 'Hospital Cuarenta y Dos'], env)
+    expect((await labsync([...centralConfig, 'central', 'install'], env)).stdout).toContain(
+      'LAB_EstadoSyncGeneral: up to date',
+    )
+    const add = await labsync(
+      [
+        ...centralConfig,
+        'central',
+        'add-efector',
+        '--id',
+        '42',
+        '--name',
+        'Cuarenta',
+        '--display-name',
+        'Hospital Cuarenta y Dos',
+      ],
+      env,
+    )
     expect(add.stdout).toContain('efector 42: registered')
     expect((await labsync([...efectorConfig, 'efector', 'install'], env)).stdout).toContain('LAB_SyncStatus: created')
 
@@ -69,7 +94,9 @@ describe.each(DIALECTS)('the labsync command on %s', (dialect) => {
 
     const status = await labsync([...centralConfig, 'status', '--json'], env)
     const report = JSON.parse(status.stdout)
-    expect(report.efectores).toMatchObject([{ idEfector: 42, nombreEfector: 'Hospital Cuarenta y Dos', state: 'idle', lastHeaders: 2, lastDetails: 1 }])
+    expect(report.efectores).toMatchObject([
+      { idEfector: 42, nombreEfector: 'Hospital Cuarenta y Dos', state: 'idle', lastHeaders: 2, lastDetails: 1 },
+    ])
     expect((await labsync([...centralConfig, 'status'], env)).stdout).toMatch(/42\s+Hospital Cuarenta y Dos\s+idle/)
     // Neither the output nor the logs show patient data or the password.
     for (const text of [upload.stdout, upload.stderr, pass.stdout, pass.stderr]) expect(text).not.toContain('Núñez')

@@ -24,7 +24,9 @@ describe.each(DIALECTS)('builtin export on bad laboratory data on %s', (dialect)
 
   async function goodExport(fixture: SilFixture) {
     await fixture.insert('LAB_Protocolo', [protocol({ idProtocolo: 1 })])
-    await fixture.insert('LAB_DetalleProtocolo', [detail({ idDetalleProtocolo: 1, idProtocolo: 1, fechaValida: fixture.daysAgo(1) })])
+    await fixture.insert('LAB_DetalleProtocolo', [
+      detail({ idDetalleProtocolo: 1, idProtocolo: 1, fechaValida: fixture.daysAgo(1) }),
+    ])
     expect(await fixture.export(7)).toEqual({ headers: 1, details: 1 })
     return { headers: await fixture.stagedHeaders(), details: await fixture.stagedDetails() }
   }
@@ -34,7 +36,15 @@ describe.each(DIALECTS)('builtin export on bad laboratory data on %s', (dialect)
       name: 'a detail whose item does not exist',
       breakData: async (fixture) => {
         await fixture.insert('LAB_Protocolo', [protocol({ idProtocolo: 2 })])
-        await fixture.insert('LAB_DetalleProtocolo', [detail({ idDetalleProtocolo: 20, idProtocolo: 2, idItem: 999, idSubItem: 999, fechaValida: fixture.daysAgo(1) })])
+        await fixture.insert('LAB_DetalleProtocolo', [
+          detail({
+            idDetalleProtocolo: 20,
+            idProtocolo: 2,
+            idItem: 999,
+            idSubItem: 999,
+            fechaValida: fixture.daysAgo(1),
+          }),
+        ])
       },
       message: /LAB_DetalleProtocolo, key idProtocolo=2 idDetalleProtocolo=20, column idItem/,
     },
@@ -42,7 +52,9 @@ describe.each(DIALECTS)('builtin export on bad laboratory data on %s', (dialect)
       name: 'a sub-item that does not exist',
       breakData: async (fixture) => {
         await fixture.insert('LAB_Protocolo', [protocol({ idProtocolo: 2 })])
-        await fixture.insert('LAB_DetalleProtocolo', [detail({ idDetalleProtocolo: 20, idProtocolo: 2, idSubItem: 998, fechaValida: fixture.daysAgo(1) })])
+        await fixture.insert('LAB_DetalleProtocolo', [
+          detail({ idDetalleProtocolo: 20, idProtocolo: 2, idSubItem: 998, fechaValida: fixture.daysAgo(1) }),
+        ])
       },
       message: /key idProtocolo=2 idDetalleProtocolo=20, column idSubItem/,
     },
@@ -50,15 +62,20 @@ describe.each(DIALECTS)('builtin export on bad laboratory data on %s', (dialect)
       name: 'a NULL where the staging column does not allow it',
       breakData: async (fixture) => {
         await fixture.insert('LAB_Protocolo', [protocol({ idProtocolo: 2, sala: null })])
-        await fixture.insert('LAB_DetalleProtocolo', [detail({ idDetalleProtocolo: 20, idProtocolo: 2, fechaValida: fixture.daysAgo(1) })])
+        await fixture.insert('LAB_DetalleProtocolo', [
+          detail({ idDetalleProtocolo: 20, idProtocolo: 2, fechaValida: fixture.daysAgo(1) }),
+        ])
       },
-      message: /NULL in a NOT NULL varchar\(50\) column .*LAB_Temp_ResultadoEncabezado, key idProtocolo=2 idEfector=101, column sala/,
+      message:
+        /NULL in a NOT NULL varchar\(50\) column .*LAB_Temp_ResultadoEncabezado, key idProtocolo=2 idEfector=101, column sala/,
     },
     {
       name: 'a detail NULL where the staging column does not allow it',
       breakData: async (fixture) => {
         await fixture.insert('LAB_Protocolo', [protocol({ idProtocolo: 2 })])
-        await fixture.insert('LAB_DetalleProtocolo', [detail({ idDetalleProtocolo: 20, idProtocolo: 2, metodo: null, fechaValida: fixture.daysAgo(1) })])
+        await fixture.insert('LAB_DetalleProtocolo', [
+          detail({ idDetalleProtocolo: 20, idProtocolo: 2, metodo: null, fechaValida: fixture.daysAgo(1) }),
+        ])
       },
       message: /LAB_Temp_ResultadoDetalle, key idProtocolo=2 idEfector=101 idDetalleProtocolo=20, column metodo/,
     },
@@ -67,7 +84,9 @@ describe.each(DIALECTS)('builtin export on bad laboratory data on %s', (dialect)
       breakData: async (fixture) => {
         await fixture.insert('Sys_Paciente', [patient({ idPaciente: 2, apellido: 'Ñ'.repeat(101) })])
         await fixture.insert('LAB_Protocolo', [protocol({ idProtocolo: 2, idPaciente: 2 })])
-        await fixture.insert('LAB_DetalleProtocolo', [detail({ idDetalleProtocolo: 20, idProtocolo: 2, fechaValida: fixture.daysAgo(1) })])
+        await fixture.insert('LAB_DetalleProtocolo', [
+          detail({ idDetalleProtocolo: 20, idProtocolo: 2, fechaValida: fixture.daysAgo(1) }),
+        ])
       },
       message: /longer than nvarchar\(100\) .*key idProtocolo=2 idEfector=101, column apellido/,
     },
@@ -76,7 +95,15 @@ describe.each(DIALECTS)('builtin export on bad laboratory data on %s', (dialect)
       breakData: async (fixture) => {
         await fixture.insert('LAB_Item', [item({ idItem: 11, formatoDecimal: 5 })])
         await fixture.insert('LAB_Protocolo', [protocol({ idProtocolo: 2 })])
-        await fixture.insert('LAB_DetalleProtocolo', [detail({ idDetalleProtocolo: 20, idProtocolo: 2, idItem: 11, idSubItem: 11, fechaValida: fixture.daysAgo(1) })])
+        await fixture.insert('LAB_DetalleProtocolo', [
+          detail({
+            idDetalleProtocolo: 20,
+            idProtocolo: 2,
+            idItem: 11,
+            idSubItem: 11,
+            fechaValida: fixture.daysAgo(1),
+          }),
+        ])
       },
       message: /key idProtocolo=2 idDetalleProtocolo=20, column formatoDecimal/,
     },
@@ -123,7 +150,9 @@ describe.each(DIALECTS)('builtin export on bad laboratory data on %s', (dialect)
     await insert('LAB_Protocolo', [protocol({ idProtocolo: 1 })])
     await insert('LAB_DetalleProtocolo', [detail({ idDetalleProtocolo: 1, idProtocolo: 1, fechaValida: daysAgo(1) })])
 
-    const builtin = (id: number) => ({ export: { ...scenario!.efectorConfig(id).export, mode: 'builtin' as const, days: 7 } })
+    const builtin = (id: number) => ({
+      export: { ...scenario!.efectorConfig(id).export, mode: 'builtin' as const, days: 7 },
+    })
     const first = await scenario.runCycle(101, builtin(101))
     expect(first.outcome).toBe('uploaded')
     expect(first.uploaded).toMatchObject({ headers: 1, details: 1 })
@@ -136,7 +165,9 @@ describe.each(DIALECTS)('builtin export on bad laboratory data on %s', (dialect)
 
     // A new protocol whose result points at an item the SIL does not hold.
     await insert('LAB_Protocolo', [protocol({ idProtocolo: 2 })])
-    await insert('LAB_DetalleProtocolo', [detail({ idDetalleProtocolo: 2, idProtocolo: 2, idItem: 404, idSubItem: 404, fechaValida: daysAgo(0) })])
+    await insert('LAB_DetalleProtocolo', [
+      detail({ idDetalleProtocolo: 2, idProtocolo: 2, idItem: 404, idSubItem: 404, fechaValida: daysAgo(0) }),
+    ])
     const second = await scenario.runCycle(101, builtin(101))
     expect(second.outcome).toBe('failed')
     expect(second.error?.code).toBe('LABSYNC_ROW_INVALID')
@@ -144,17 +175,27 @@ describe.each(DIALECTS)('builtin export on bad laboratory data on %s', (dialect)
     expect(second.uploaded).toBeUndefined()
 
     expect(await scenario.centralRows(names.header, ['idProtocolo'])).toEqual(centralBefore.headers)
-    expect(await scenario.centralRows(names.detail, ['idProtocolo', 'idDetalleProtocolo'])).toEqual(centralBefore.details)
+    expect(await scenario.centralRows(names.detail, ['idProtocolo', 'idDetalleProtocolo'])).toEqual(
+      centralBefore.details,
+    )
     // The claim columns are untouched; only the error is recorded centrally, so the monitor shows it.
     const [statusAfter] = await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])
     const { labsyncUploadError, labsyncUploadErrorAt, ...claimColumns } = statusAfter
-    const { labsyncUploadError: _before, labsyncUploadErrorAt: _beforeAt, ...claimColumnsBefore } = centralBefore.status[0]
+    const {
+      labsyncUploadError: _before,
+      labsyncUploadErrorAt: _beforeAt,
+      ...claimColumnsBefore
+    } = centralBefore.status[0]
     expect(claimColumns).toEqual(claimColumnsBefore)
     expect(String(labsyncUploadError)).toMatch(/^LABSYNC_ROW_INVALID: .*column idItem/)
     expect(labsyncUploadErrorAt).not.toBeNull()
     const local = await usingSession(hospital.database, async (session) => ({
       headers: await session.db.selectFrom('LAB_Temp_ResultadoEncabezado').select('idProtocolo').execute(),
-      runs: await session.db.selectFrom('LAB_SyncStatus').select(['labsyncOutcome', 'labsyncMessage']).orderBy('id').execute(),
+      runs: await session.db
+        .selectFrom('LAB_SyncStatus')
+        .select(['labsyncOutcome', 'labsyncMessage'])
+        .orderBy('id')
+        .execute(),
     }))
     expect(local.headers).toEqual([{ idProtocolo: 1 }])
     expect(local.runs.map((run) => run.labsyncOutcome)).toEqual(['uploaded', 'failed'])

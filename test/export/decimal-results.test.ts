@@ -53,17 +53,34 @@ describe.each(DIALECTS)('builtin export numeric results on %s', (dialect) => {
     sil = await SilFixture.create(dialect)
     await sil.insert(
       'LAB_Item',
-      [0, 1, 2, 3, 4].map((places) => item({ idItem: 50 + places, codigo: `D${places}`, descripcion: `Decimales ${places}`, formatoDecimal: places })),
+      [0, 1, 2, 3, 4].map((places) =>
+        item({ idItem: 50 + places, codigo: `D${places}`, descripcion: `Decimales ${places}`, formatoDecimal: places }),
+      ),
     )
     await sil.insert('LAB_Item', [item({ idItem: 60, codigo: 'VDRL', descripcion: 'VDRL', idTipoResultado: 2 })])
     await sil.insert('LAB_Protocolo', [protocol({ idProtocolo: 1 })])
     const fechaValida = sil.daysAgo(1)
     await sil.insert('LAB_DetalleProtocolo', [
       ...CASES.map(([places, value], index) =>
-        detail({ idDetalleProtocolo: index + 1, idProtocolo: 1, idItem: 50 + places, idSubItem: 50 + places, resultadoNum: value, fechaValida }),
+        detail({
+          idDetalleProtocolo: index + 1,
+          idProtocolo: 1,
+          idItem: 50 + places,
+          idSubItem: 50 + places,
+          resultadoNum: value,
+          fechaValida,
+        }),
       ),
       detail({ idDetalleProtocolo: 100, idProtocolo: 1, idItem: 52, idSubItem: 52, resultadoNum: null, fechaValida }),
-      detail({ idDetalleProtocolo: 101, idProtocolo: 1, idItem: 60, idSubItem: 60, resultadoNum: '1', resultadoCar: 'No reactiva', fechaValida }),
+      detail({
+        idDetalleProtocolo: 101,
+        idProtocolo: 1,
+        idItem: 60,
+        idSubItem: 60,
+        resultadoNum: '1',
+        resultadoCar: 'No reactiva',
+        fechaValida,
+      }),
     ])
 
     await sil.export(7)

@@ -23,11 +23,18 @@ describe('labsync efector export', () => {
     ])
     dir = mkdtempSync(path.join(tmpdir(), 'labsync-export-cli-'))
     const config = path.join(dir, 'efector.yaml')
-    writeFileSync(config, `efector:\n  id: 101\n  url: ${sil.db.url}\n  export:\n    mode: builtin\n    days: 5\nlog:\n  level: silent\n`)
+    writeFileSync(
+      config,
+      `efector:\n  id: 101\n  url: ${sil.db.url}\n  export:\n    mode: builtin\n    days: 5\nlog:\n  level: silent\n`,
+    )
 
     const lines: string[] = []
-    expect(await main(['node', 'labsync', '--config', config, 'efector', 'export', '--dry-run'], (line) => lines.push(line))).toBe(0)
-    expect(lines).toEqual(['efector 101: export builtin (5 days) would write 2 headers and 2 details (dry run: nothing written)'])
+    expect(
+      await main(['node', 'labsync', '--config', config, 'efector', 'export', '--dry-run'], (line) => lines.push(line)),
+    ).toBe(0)
+    expect(lines).toEqual([
+      'efector 101: export builtin (5 days) would write 2 headers and 2 details (dry run: nothing written)',
+    ])
     expect(await sil.stagedHeaders()).toEqual([])
 
     lines.length = 0

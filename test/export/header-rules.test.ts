@@ -40,7 +40,9 @@ describe.each(DIALECTS)('builtin export header rows on %s', (dialect) => {
         observacionesResultados: 'Muestra hemolizada',
       }),
     ])
-    await sil.insert('LAB_DetalleProtocolo', [detail({ idDetalleProtocolo: 1, idProtocolo: 5001, fechaValida: sil.daysAgo(0) })])
+    await sil.insert('LAB_DetalleProtocolo', [
+      detail({ idDetalleProtocolo: 1, idProtocolo: 5001, fechaValida: sil.daysAgo(0) }),
+    ])
 
     expect(await sil.export(7)).toEqual({ headers: 1, details: 1 })
     expect(await sil.stagedHeaders()).toEqual([
@@ -88,7 +90,13 @@ describe.each(DIALECTS)('builtin export header rows on %s', (dialect) => {
     await sil.insert('LAB_Protocolo', rows)
     await sil.insert(
       'LAB_DetalleProtocolo',
-      rows.map((row) => detail({ idDetalleProtocolo: row.idProtocolo as number, idProtocolo: row.idProtocolo as number, fechaValida: sil.daysAgo(1) })),
+      rows.map((row) =>
+        detail({
+          idDetalleProtocolo: row.idProtocolo as number,
+          idProtocolo: row.idProtocolo as number,
+          fechaValida: sil.daysAgo(1),
+        }),
+      ),
     )
     await sil.export(7)
     return sil.stagedHeaders()

@@ -11,7 +11,15 @@ describe.each(DIALECTS)('builtin export isolates and antibiograms on %s', (diale
     sil = await SilFixture.create(dialect)
     await sil.insert('LAB_Area', [{ idArea: 4, nombre: 'Microbiología', ordenImpresion: 40 }])
     await sil.insert('LAB_Item', [
-      item({ idItem: 70, codigo: 'UROC', codigoNomenclador: '1120', descripcion: 'Urocultivo', idArea: 4, ordenImpresion: 1, idTipoResultado: 2 }),
+      item({
+        idItem: 70,
+        codigo: 'UROC',
+        codigoNomenclador: '1120',
+        descripcion: 'Urocultivo',
+        idArea: 4,
+        ordenImpresion: 1,
+        idTipoResultado: 2,
+      }),
     ])
     await sil.insert('LAB_Germen', [
       { idGermen: 1, nombre: 'Escherichia coli' },
@@ -37,7 +45,13 @@ describe.each(DIALECTS)('builtin export isolates and antibiograms on %s', (diale
       { idProtocoloGermen: 7, idProtocolo: 1, idItem: 70, idGermen: 1 },
       { idProtocoloGermen: 8, idProtocolo: 1, idItem: 70, idGermen: 2 },
     ])
-    const antibiogram = { idProtocolo: 1, idGermen: 1, numeroAislamiento: 1, metodologia: 'Difusión (Kirby-Bauer)', idUsuarioValida: 1 }
+    const antibiogram = {
+      idProtocolo: 1,
+      idGermen: 1,
+      numeroAislamiento: 1,
+      metodologia: 'Difusión (Kirby-Bauer)',
+      idUsuarioValida: 1,
+    }
     await sil.insert('LAB_Antibiograma', [
       { ...antibiogram, idAntibiograma: 31, antibiotico: 'Ampicilina', resultado: 'Resistente' },
       { ...antibiogram, idAntibiograma: 32, antibiotico: 'Nitrofurantoína', resultado: 'Sensible' },
@@ -67,9 +81,31 @@ describe.each(DIALECTS)('builtin export isolates and antibiograms on %s', (diale
       profesional_val: '',
     }
     expect(await sil.stagedDetails()).toEqual([
-      { ...closing, idDetalleProtocolo: -32, grupo: '', item: 'ATB Escherichia coli', metodo: 'Difusión (Kirby-Bauer)', resultado: 'Nitrofurantoína: Sensible', profesional_val: VALIDATOR },
-      { ...closing, idDetalleProtocolo: -31, grupo: '', item: 'ATB Escherichia coli', metodo: 'Difusión (Kirby-Bauer)', resultado: 'Ampicilina: Resistente', profesional_val: VALIDATOR },
-      { ...closing, idDetalleProtocolo: -8, grupo: 'Urocultivo', item: 'Aislamiento', resultado: 'Klebsiella pneumoniae' },
+      {
+        ...closing,
+        idDetalleProtocolo: -32,
+        grupo: '',
+        item: 'ATB Escherichia coli',
+        metodo: 'Difusión (Kirby-Bauer)',
+        resultado: 'Nitrofurantoína: Sensible',
+        profesional_val: VALIDATOR,
+      },
+      {
+        ...closing,
+        idDetalleProtocolo: -31,
+        grupo: '',
+        item: 'ATB Escherichia coli',
+        metodo: 'Difusión (Kirby-Bauer)',
+        resultado: 'Ampicilina: Resistente',
+        profesional_val: VALIDATOR,
+      },
+      {
+        ...closing,
+        idDetalleProtocolo: -8,
+        grupo: 'Urocultivo',
+        item: 'Aislamiento',
+        resultado: 'Klebsiella pneumoniae',
+      },
       { ...closing, idDetalleProtocolo: -7, grupo: 'Urocultivo', item: 'Aislamiento', resultado: 'Escherichia coli' },
       {
         idProtocolo: 1,
@@ -103,10 +139,21 @@ describe.each(DIALECTS)('builtin export isolates and antibiograms on %s', (diale
     sil = await SilFixture.create(dialect)
     await sil.insert('LAB_Germen', [{ idGermen: 1, nombre: 'Escherichia coli' }])
     await sil.insert('LAB_Protocolo', [protocol({ idProtocolo: 1 })])
-    await sil.insert('LAB_DetalleProtocolo', [detail({ idDetalleProtocolo: 1, idProtocolo: 1, fechaValida: sil.daysAgo(1) })])
+    await sil.insert('LAB_DetalleProtocolo', [
+      detail({ idDetalleProtocolo: 1, idProtocolo: 1, fechaValida: sil.daysAgo(1) }),
+    ])
     await sil.insert('LAB_ProtocoloGermen', [{ idProtocoloGermen: 9, idProtocolo: 1, idItem: 10, idGermen: 1 }])
     await sil.insert('LAB_Antibiograma', [
-      { idAntibiograma: 9, idProtocolo: 1, idGermen: 1, numeroAislamiento: 1, antibiotico: 'Ampicilina', resultado: 'Sensible', metodologia: 'Difusión', idUsuarioValida: 1 },
+      {
+        idAntibiograma: 9,
+        idProtocolo: 1,
+        idGermen: 1,
+        numeroAislamiento: 1,
+        antibiotico: 'Ampicilina',
+        resultado: 'Sensible',
+        metodologia: 'Difusión',
+        idUsuarioValida: 1,
+      },
     ])
     await expect(sil.export(7)).rejects.toThrow(/idProtocolo=1 idDetalleProtocolo=-9.*column idAntibiograma/)
   })

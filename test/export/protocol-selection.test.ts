@@ -7,7 +7,8 @@ describe.each(DIALECTS)('builtin export protocol selection on %s', (dialect) => 
   let sil: SilFixture
   afterEach(async () => sil?.drop())
 
-  const keys = (rows: Record<string, unknown>[], ...columns: string[]) => rows.map((row) => columns.map((column) => row[column]))
+  const keys = (rows: Record<string, unknown>[], ...columns: string[]) =>
+    rows.map((row) => columns.map((column) => row[column]))
 
   it('takes a validation on the first day of the window at any time of day, and none of the day before', async () => {
     sil = await SilFixture.create(dialect)
@@ -73,7 +74,9 @@ describe.each(DIALECTS)('builtin export protocol selection on %s', (dialect) => 
     ])
     await sil.insert(
       'LAB_DetalleProtocolo',
-      [1, 2, 3, 4, 5, 6, 7, 8].map((id) => detail({ idDetalleProtocolo: id * 10, idProtocolo: id, fechaValida: sil.daysAgo(1) })),
+      [1, 2, 3, 4, 5, 6, 7, 8].map((id) =>
+        detail({ idDetalleProtocolo: id * 10, idProtocolo: id, fechaValida: sil.daysAgo(1) }),
+      ),
     )
 
     expect(await sil.export(7)).toEqual({ headers: 4, details: 4 })

@@ -79,12 +79,15 @@ export class SilFixture {
   }
 
   efectorConfig(days: number): EfectorConfig {
-    return configSchema.parse({ efector: { id: ID_EFECTOR, url: this.db.url, export: { mode: 'builtin', days } } }).efector!
+    return configSchema.parse({ efector: { id: ID_EFECTOR, url: this.db.url, export: { mode: 'builtin', days } } })
+      .efector!
   }
 
   /** Runs the export step in mode builtin. */
   async export(days = 7, dryRun = false): Promise<ExportCounts> {
-    const result = await this.session((local) => runExportStep(local, this.efectorConfig(days), ID_EFECTOR, days, { dryRun }))
+    const result = await this.session((local) =>
+      runExportStep(local, this.efectorConfig(days), ID_EFECTOR, days, { dryRun }),
+    )
     return { headers: result.headers, details: result.details }
   }
 
@@ -182,7 +185,9 @@ export function item(values: Values & { idItem: number }): Values {
 }
 
 /** A validated result of item 10, validated today at 10:00 unless said otherwise (pass fechaValida). */
-export function detail(values: Values & { idDetalleProtocolo: number; idProtocolo: number; fechaValida: string | null }): Values {
+export function detail(
+  values: Values & { idDetalleProtocolo: number; idProtocolo: number; fechaValida: string | null },
+): Values {
   return {
     idEfector: ID_EFECTOR,
     idItem: 10,

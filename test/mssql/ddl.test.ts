@@ -18,9 +18,13 @@ describe('labsync sql --dialect mssql (the DDL a DBA runs by hand)', () => {
   it('guards every statement with OBJECT_ID, COL_LENGTH or sys.indexes, and ends each batch with GO', async () => {
     const { code, text } = await cli(['sql', 'install-central', '--dialect', 'mssql', '--schema', 'dbo'])
     expect(code).toBe(0)
-    const batches = text.split('\nGO\n').map((batch) => batch.trim()).filter(Boolean)
+    const batches = text
+      .split('\nGO\n')
+      .map((batch) => batch.trim())
+      .filter(Boolean)
     expect(batches.length).toBe(centralInstallScript(mssqlDialect, 'dbo').length)
-    for (const batch of batches) expect(batch).toMatch(/^IF (OBJECT_ID\(|COL_LENGTH\(|NOT EXISTS \(SELECT 1 FROM sys\.indexes )/)
+    for (const batch of batches)
+      expect(batch).toMatch(/^IF (OBJECT_ID\(|COL_LENGTH\(|NOT EXISTS \(SELECT 1 FROM sys\.indexes )/)
     expect(batches[0]).toBe(
       `IF OBJECT_ID(N'[dbo].[LAB_EstadoSyncGeneral]', N'U') IS NULL
 CREATE TABLE [dbo].[LAB_EstadoSyncGeneral] (
@@ -63,14 +67,20 @@ CREATE TABLE [dbo].[LAB_EstadoSyncGeneral] (
   })
 
   it('registers a hospital with a status row inserted only when it has none, text as N literals', () => {
-    const statements = addEfectorScript(mssqlDialect, { id: 101, name: 'Norte', displayName: "Hospital O'Higgins", minutesBetweenUploads: 10 }, 'dbo')
+    const statements = addEfectorScript(
+      mssqlDialect,
+      { id: 101, name: 'Norte', displayName: "Hospital O'Higgins", minutesBetweenUploads: 10 },
+      'dbo',
+    )
     expect(statements.at(-1)).toBe(
       `INSERT INTO [dbo].[LAB_EstadoSyncGeneral] ([idEfector], [nombreEfector], [tablaEncabezado], [tablaDetalle], [minutosMinimoSyncEfector], [minutosMinimoSyncPrincipal])
 SELECT 101, N'Hospital O''Higgins', N'LAB_Temp_NorteResultadoEncabezado', N'LAB_Temp_NorteResultadoDetalle', 10, 0
 WHERE NOT EXISTS (SELECT 1 FROM [dbo].[LAB_EstadoSyncGeneral] WHERE [idEfector] = 101)`,
     )
     expect(statements[0]).toContain('[baja] bit DEFAULT 0 NOT NULL')
-    expect(statements[0]).toMatch(/^IF OBJECT_ID\(N'\[dbo\]\.\[LAB_Temp_NorteResultadoEncabezado\]', N'U'\) IS NULL\nCREATE TABLE /)
+    expect(statements[0]).toMatch(
+      /^IF OBJECT_ID\(N'\[dbo\]\.\[LAB_Temp_NorteResultadoEncabezado\]', N'U'\) IS NULL\nCREATE TABLE /,
+    )
     expect(() => addEfectorScript(mssqlDialect, { id: 1, name: 'x]; DROP TABLE y' })).toThrow(/not a plain identifier/)
   })
 
@@ -103,7 +113,10 @@ describe.each(DIALECTS)('labsync sql --dialect %s runs as printed, twice', (dial
       const local = await planEfectorInstall(session)
       expect(local.flatMap((plan) => plan.statements)).toEqual([])
       const row = await readStatusRow(session, { name: 'LAB_EstadoSyncGeneral' }, 101)
-      expect(row).toMatchObject({ nombreEfector: "Hospital O'Higgins", tablaEncabezado: 'LAB_Temp_NorteResultadoEncabezado' })
+      expect(row).toMatchObject({
+        nombreEfector: "Hospital O'Higgins",
+        tablaEncabezado: 'LAB_Temp_NorteResultadoEncabezado',
+      })
     })
   })
 })

@@ -77,7 +77,11 @@ describe('claims on LAB_EstadoSyncGeneral (T-SQL)', () => {
   it('commits and releases an import with GETDATE() and DATEADD for the retry time', async () => {
     const { session, recorder } = recordingSession()
     await store.markImportCommitted(session, STATUS, 101, 'owner-1', { headers: 3, details: 5 }, null)
-    const previous = { idEfector: 101, ultimoSyncFechaInicio: '2026-11-19 10:00:00.000', ultimoSyncFechaFin: '2026-11-19 10:01:00.000' }
+    const previous = {
+      idEfector: 101,
+      ultimoSyncFechaInicio: '2026-11-19 10:00:00.000',
+      ultimoSyncFechaFin: '2026-11-19 10:01:00.000',
+    }
     await store.markImportFailed(session, STATUS, previous as never, 'owner-1', 'merge failed', 5)
     expect(oneLine(recorder.statements[0].sql)).toBe(
       `update "dbo"."LAB_EstadoSyncGeneral" set "ultimoSyncFechaFin" = GETDATE(), "ultimoSyncRegistrosEncabezado" = @1, "ultimoSyncRegistrosDetalle" = @2,` +
@@ -90,7 +94,15 @@ describe('claims on LAB_EstadoSyncGeneral (T-SQL)', () => {
         ` "labsyncImportErrorAt" = GETDATE(), "labsyncImportFailures" = COALESCE("labsyncImportFailures", 0) + 1,` +
         ` "labsyncImportRetryAfter" = DATEADD(second, CAST(60 * (@5) AS int), GETDATE()) where "idEfector" = @6 and "labsyncImportOwner" = @7`,
     )
-    expect(recorder.statements[1].parameters).toEqual(['2026-11-19 10:00:00.000', '2026-11-19 10:01:00.000', null, 'merge failed', 5, 101, 'owner-1'])
+    expect(recorder.statements[1].parameters).toEqual([
+      '2026-11-19 10:00:00.000',
+      '2026-11-19 10:01:00.000',
+      null,
+      'merge failed',
+      5,
+      101,
+      'owner-1',
+    ])
   })
 })
 
@@ -120,7 +132,9 @@ describe('the staging replacement (T-SQL and bulk load)', () => {
     async function* once<T>(value: T) {
       yield value
     }
-    const headers = [headerRow(header({ idProtocolo: 1, idEfector: 101, apellido: 'Ñandú', fecha1: '2026-11-20 08:15:30.123' }))]
+    const headers = [
+      headerRow(header({ idProtocolo: 1, idEfector: 101, apellido: 'Ñandú', fecha1: '2026-11-20 08:15:30.123' })),
+    ]
     const details = [detailRow(detail({ idProtocolo: 1, idEfector: 101, idDetalleProtocolo: -3 }))]
     await uploadStaging(session, target, { headers: once(headers), details: once(details) })
 
@@ -135,16 +149,26 @@ describe('the staging replacement (T-SQL and bulk load)', () => {
       'COMMIT',
     ])
     expect(recorder.bulkLoads[0].columns).toEqual(HEADER_COLUMNS.map((column) => column.name))
-    expect(recorder.bulkLoads[0].rows[0][HEADER_COLUMNS.findIndex((column) => column.name === 'apellido')]).toBe('Ñandú')
+    expect(recorder.bulkLoads[0].rows[0][HEADER_COLUMNS.findIndex((column) => column.name === 'apellido')]).toBe(
+      'Ñandú',
+    )
   })
 
   it('declares the bulk load as INSERT BULK with the staging types, KEEP_NULLS, constraints and triggers', () => {
     const statementOf = (table: string, columns: typeof HEADER_COLUMNS) => {
-      const bulk = new BulkLoad(table, undefined, { tdsVersion: '7_4', validateBulkLoadParameters: true } as never, BULK_LOAD_OPTIONS, () => {})
+      const bulk = new BulkLoad(
+        table,
+        undefined,
+        { tdsVersion: '7_4', validateBulkLoadParameters: true } as never,
+        BULK_LOAD_OPTIONS,
+        () => {},
+      )
       declareBulkColumns(bulk, columns)
       return bulk.getBulkInsertSql()
     }
-    expect(statementOf(mssqlDialect.qualify({ schema: 'dbo', name: 'LAB_Temp_NorteResultadoDetalle' }), DETAIL_COLUMNS)).toBe(
+    expect(
+      statementOf(mssqlDialect.qualify({ schema: 'dbo', name: 'LAB_Temp_NorteResultadoDetalle' }), DETAIL_COLUMNS),
+    ).toBe(
       'insert bulk [dbo].[LAB_Temp_NorteResultadoDetalle]([idProtocolo] int, [idEfector] int, [idDetalleProtocolo] int, [codigoNomenclador] varchar(50),' +
         ' [codigo] nvarchar(50), [ordenArea] int, [orden] int, [area] nvarchar(50), [grupo] nvarchar(500), [item] nvarchar(500), [observaciones] nvarchar(500),' +
         ' [esTitulo] varchar(2), [derivado] nvarchar(100), [unidad] nvarchar(500), [hiv] bit, [metodo] nvarchar(500), [valorReferencia] nvarchar(500),' +
@@ -210,14 +234,24 @@ WHEN NOT MATCHED BY TARGET THEN
       'DELETE FROM [dbo].[LAB_ResultadoEncabezado] WHERE "idEfector" = @1 AND "idProtocolo" IN (SELECT "idProtocolo" FROM [dbo].[LAB_Temp_NorteResultadoEncabezado] WHERE "idEfector" = @2 AND "baja" = 1)',
     )
     const headerMerge = texts[6]
-    expect(headerMerge.startsWith('MERGE INTO [dbo].[LAB_ResultadoEncabezado] WITH (HOLDLOCK) AS [t] USING ( SELECT "idProtocolo", "idEfector", "apellido",')).toBe(true)
-    expect(headerMerge).toContain('NULL AS "cda" FROM [dbo].[LAB_Temp_NorteResultadoEncabezado] WHERE "idEfector" = @1 AND "baja" = 0 ) AS [s] (')
-    expect(headerMerge).toContain(' ON [t].[idProtocolo] = [s].[idProtocolo] AND [t].[idEfector] = [s].[idEfector] WHEN MATCHED AND (')
+    expect(
+      headerMerge.startsWith(
+        'MERGE INTO [dbo].[LAB_ResultadoEncabezado] WITH (HOLDLOCK) AS [t] USING ( SELECT "idProtocolo", "idEfector", "apellido",',
+      ),
+    ).toBe(true)
+    expect(headerMerge).toContain(
+      'NULL AS "cda" FROM [dbo].[LAB_Temp_NorteResultadoEncabezado] WHERE "idEfector" = @1 AND "baja" = 0 ) AS [s] (',
+    )
+    expect(headerMerge).toContain(
+      ' ON [t].[idProtocolo] = [s].[idProtocolo] AND [t].[idEfector] = [s].[idEfector] WHEN MATCHED AND (',
+    )
     // Every replaced column but cda is compared; no key column is.
     expect(headerMerge.match(/CAST\(\[t\]\.\[(\w+)\] AS varbinary\(max\)\)/g)).toHaveLength(29)
     expect(headerMerge).not.toContain('CAST([t].[cda]')
     expect(headerMerge).not.toContain('CAST([t].[idProtocolo]')
-    expect(headerMerge).toContain('[telefonoCelular] = [s].[telefonoCelular], [cda] = NULL WHEN NOT MATCHED BY TARGET THEN INSERT (')
+    expect(headerMerge).toContain(
+      '[telefonoCelular] = [s].[telefonoCelular], [cda] = NULL WHEN NOT MATCHED BY TARGET THEN INSERT (',
+    )
     expect(headerMerge.endsWith('[s].[telefonoCelular], [s].[cda]);')).toBe(true)
     expect(recorder.statements[6].parameters).toEqual([101])
 
@@ -230,7 +264,9 @@ WHEN NOT MATCHED BY TARGET THEN
       'ON [t].[idProtocolo] = [s].[idProtocolo] AND [t].[idEfector] = [s].[idEfector] AND [t].[idDetalleProtocolo] = [s].[idDetalleProtocolo] WHEN MATCHED AND (',
     )
     expect(detailMerge.match(/CAST\(\[t\]\.\[(\w+)\] AS varbinary\(max\)\)/g)).toHaveLength(20)
-    expect(texts[8]).toMatch(/^SELECT \(SELECT COUNT\(\*\) FROM \[dbo\]\.\[LAB_Temp_NorteResultadoEncabezado\] WHERE "idEfector" = @1\) AS headers,/)
+    expect(texts[8]).toMatch(
+      /^SELECT \(SELECT COUNT\(\*\) FROM \[dbo\]\.\[LAB_Temp_NorteResultadoEncabezado\] WHERE "idEfector" = @1\) AS headers,/,
+    )
     expect(texts).toHaveLength(9)
   })
 })
@@ -267,7 +303,9 @@ describe('other statements that differ in T-SQL', () => {
   it('keeps the run history to its newest rows with TOP', async () => {
     const { session, recorder } = recordingSession()
     await listRuns(session, { schema: 'dbo', name: 'labsync_run' }, { idEfector: 101, limit: 5 })
-    expect(recorder.statements[0].sql).toBe('select top(5) * from "dbo"."labsync_run" where "idEfector" = @1 order by "id" desc')
+    expect(recorder.statements[0].sql).toBe(
+      'select top(5) * from "dbo"."labsync_run" where "idEfector" = @1 order by "id" desc',
+    )
     expect(recorder.statements[0].parameters).toEqual([101])
   })
 })
@@ -303,7 +341,9 @@ describe('the export procedure call (T-SQL)', () => {
 
   it('refuses a procedure name that is not an identifier before any SQL', async () => {
     const { session, recorder } = recordingSession()
-    await expect(runExportProcedure(session, 'LAB_X; DROP TABLE T', 101)).rejects.toMatchObject({ code: 'LABSYNC_IDENTIFIER' })
+    await expect(runExportProcedure(session, 'LAB_X; DROP TABLE T', 101)).rejects.toMatchObject({
+      code: 'LABSYNC_IDENTIFIER',
+    })
     expect(() => parseProcedureName('a.b.c')).toThrow(/not a plain identifier/)
     expect(parseProcedureName('lab.LAB_Exporta')).toEqual({ schema: 'lab', name: 'LAB_Exporta' })
     expect(recorder.statements).toEqual([])
@@ -313,7 +353,11 @@ describe('the export procedure call (T-SQL)', () => {
 describe('run history reads (T-SQL)', () => {
   it('takes the newest runs and the latest pass with TOP, not LIMIT', async () => {
     const { session, recorder } = recordingSession()
-    await readRuns(session, { schema: 'dbo', name: 'labsync_run' }, { idEfector: 101, since: '2026-11-19 00:00:00.000', limit: 20 })
+    await readRuns(
+      session,
+      { schema: 'dbo', name: 'labsync_run' },
+      { idEfector: 101, since: '2026-11-19 00:00:00.000', limit: 20 },
+    )
     await readLatestPass(session, { schema: 'dbo', name: 'labsync_run' })
     expect(recorder.statements[0]).toEqual({
       sql: 'select top(20) * from "dbo"."labsync_run" where "idEfector" = @1 and "startedAt" >= @2 order by "id" desc',

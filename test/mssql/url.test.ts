@@ -9,10 +9,15 @@ const parse = (url: string) => parseMssqlUrl(url, redactUrl(url))
 
 describe('mssql:// URLs', () => {
   it('maps host, port, database, encryption options and schema to tedious settings', () => {
-    const target = parse(`mssql://labsync:${encodeURIComponent(SECRET)}@127.0.0.1:14330/SIPS?encrypt=true&trustServerCertificate=true&schema=dbo`)
+    const target = parse(
+      `mssql://labsync:${encodeURIComponent(SECRET)}@127.0.0.1:14330/SIPS?encrypt=true&trustServerCertificate=true&schema=dbo`,
+    )
     expect(target.schema).toBe('dbo')
     expect(target.config.server).toBe('127.0.0.1')
-    expect(target.config.authentication).toEqual({ type: 'default', options: { userName: 'labsync', password: SECRET } })
+    expect(target.config.authentication).toEqual({
+      type: 'default',
+      options: { userName: 'labsync', password: SECRET },
+    })
     expect(target.config.options).toMatchObject({
       database: 'SIPS',
       port: 14330,
@@ -32,8 +37,15 @@ describe('mssql:// URLs', () => {
     const target = parse('mssql://HOSP%5Clabsync:pw@127.0.0.1/Laboratorio?instanceName=SQLEXPRESS&encrypt=false')
     expect(target.config.options).toMatchObject({ database: 'Laboratorio', instanceName: 'SQLEXPRESS', encrypt: false })
     expect(target.config.options!.port).toBeUndefined()
-    expect(target.config.authentication).toEqual({ type: 'ntlm', options: { domain: 'HOSP', userName: 'labsync', password: 'pw' } })
-    expect(parse('mssql://u:p@127.0.0.1/db').config.options).toMatchObject({ port: 1433, encrypt: true, trustServerCertificate: false })
+    expect(target.config.authentication).toEqual({
+      type: 'ntlm',
+      options: { domain: 'HOSP', userName: 'labsync', password: 'pw' },
+    })
+    expect(parse('mssql://u:p@127.0.0.1/db').config.options).toMatchObject({
+      port: 1433,
+      encrypt: true,
+      trustServerCertificate: false,
+    })
     expect(parse('mssql://u:p@127.0.0.1/db?encrypt=strict').config.options!.encrypt).toBe('strict')
   })
 
@@ -65,7 +77,10 @@ describe('mssql:// URLs', () => {
   })
 
   it('hides the password in displayUrl', () => {
-    for (const url of [`mssql://labsync:${ENCODED}@127.0.0.1:1433/SIPS?schema=dbo`, `mssql://labsync:pw@127.0.0.1:1433/SIPS`]) {
+    for (const url of [
+      `mssql://labsync:${ENCODED}@127.0.0.1:1433/SIPS?schema=dbo`,
+      `mssql://labsync:pw@127.0.0.1:1433/SIPS`,
+    ]) {
       const database = openDatabase(url)
       expect(database.dialect.name).toBe('mssql')
       expect(database.displayUrl).not.toMatch(/S3cr|:pw@/)

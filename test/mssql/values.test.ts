@@ -31,7 +31,14 @@ function runAt(tz: string, inputs: string[] = DATETIMES) {
   return JSON.parse(child.stdout) as {
     tz: string
     offsetMinutes: number
-    results: Array<{ input: string; parameterType: string; sent: string; bulkSent: string; readBack: string; naiveSent: string }>
+    results: Array<{
+      input: string
+      parameterType: string
+      sent: string
+      bulkSent: string
+      readBack: string
+      naiveSent: string
+    }>
   }
 }
 
@@ -61,7 +68,9 @@ describe('text, bit, int and decimal at the driver boundary', () => {
   it('sends text as nvarchar, so that accents and ñ travel as UTF-16', () => {
     const parameter = toParameter('Ñandú Peña, José')
     expect(parameter.type).toBe(TYPES.NVarChar)
-    const bytes = Buffer.concat([...parameter.type.generateParameterData({ value: parameter.value, length: 16 } as never, {} as never)] as Buffer[])
+    const bytes = Buffer.concat([
+      ...parameter.type.generateParameterData({ value: parameter.value, length: 16 } as never, {} as never),
+    ] as Buffer[])
     expect(bytes.equals(Buffer.from('Ñandú Peña, José', 'utf16le'))).toBe(true)
     // A string that is not exactly a canonical datetime stays text.
     expect(toParameter('2026-11-20').type).toBe(TYPES.NVarChar)
@@ -80,9 +89,13 @@ describe('text, bit, int and decimal at the driver boundary', () => {
     expect(toParameter(2147483648).type).toBe(TYPES.BigInt)
     expect(toParameter(0.5).type).toBe(TYPES.Float)
     expect(toParameter(null)).toEqual({ type: TYPES.NVarChar, value: null })
-    const bitBytes = Buffer.concat([...TYPES.Bit.generateParameterData({ value: true } as never, {} as never)] as Buffer[])
+    const bitBytes = Buffer.concat([
+      ...TYPES.Bit.generateParameterData({ value: true } as never, {} as never),
+    ] as Buffer[])
     expect(readValue(bitBytes, 0, { type: TYPES.Bit } as never, {} as never).value).toBe(true)
-    const intBytes = Buffer.concat([...TYPES.Int.generateParameterData({ value: -123456 } as never, {} as never)] as Buffer[])
+    const intBytes = Buffer.concat([
+      ...TYPES.Int.generateParameterData({ value: -123456 } as never, {} as never),
+    ] as Buffer[])
     expect(readValue(intBytes, 0, { type: TYPES.Int } as never, {} as never).value).toBe(-123456)
     expect(toBulkValue(true, bit('hiv'))).toBe(true)
     expect(toBulkValue(-5, int('idDetalleProtocolo'))).toBe(-5)
@@ -101,7 +114,10 @@ describe('text, bit, int and decimal at the driver boundary', () => {
     const column = decimal('resultadoNum', 18, 4)
     expect(toBulkValue('12345678901.2345', column)).toBe(12345678901.2345)
     const bytes = Buffer.concat([
-      ...TYPES.Decimal.generateParameterData({ value: toBulkValue('-1234.5678', column), precision: 18, scale: 4 } as never, {} as never),
+      ...TYPES.Decimal.generateParameterData(
+        { value: toBulkValue('-1234.5678', column), precision: 18, scale: 4 } as never,
+        {} as never,
+      ),
     ] as Buffer[])
     expect(bytes[0]).toBe(0) // sign: negative
     expect(bytes.readBigUInt64LE(1)).toBe(12345678n)

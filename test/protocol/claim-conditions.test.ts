@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { addMinutes, importBlockedBecause, uploadBlockedBecause, type StatusRow } from '../../src/protocol/efector-state.js'
+import {
+  addMinutes,
+  importBlockedBecause,
+  uploadBlockedBecause,
+  type StatusRow,
+} from '../../src/protocol/efector-state.js'
 import { importClaimable, uploadClaimable } from '../../src/status/status-conditions.js'
 import { centralNow, listStatusRows } from '../../src/status/status-store.js'
 import { Scenario } from '../support/scenario.js'
@@ -57,17 +62,29 @@ describe.each(DIALECTS)('claim conditions on %s', (dialect) => {
       const now = await centralNow(session)
       const rows = combinations(now)
       for (let start = 0; start < rows.length; start += 100) {
-        await session.db.insertInto('LAB_EstadoSyncGeneral').values(rows.slice(start, start + 100)).execute()
+        await session.db
+          .insertInto('LAB_EstadoSyncGeneral')
+          .values(rows.slice(start, start + 100))
+          .execute()
       }
       const stored = await listStatusRows(session, { name: 'LAB_EstadoSyncGeneral' })
       const ids = async (condition: ReturnType<typeof uploadClaimable>) =>
-        (await session.db.selectFrom('LAB_EstadoSyncGeneral').select('idEfector').where(condition).orderBy('idEfector').execute()).map(
-          (row) => Number(row.idEfector),
-        )
+        (
+          await session.db
+            .selectFrom('LAB_EstadoSyncGeneral')
+            .select('idEfector')
+            .where(condition)
+            .orderBy('idEfector')
+            .execute()
+        ).map((row) => Number(row.idEfector))
       const sqlUpload = await ids(uploadClaimable(session.dialect, LEASE))
       const sqlImport = await ids(importClaimable(session.dialect, LEASE))
-      const tsUpload = stored.filter((row) => uploadBlockedBecause(row, now, LEASE) === undefined).map((row) => row.idEfector)
-      const tsImport = stored.filter((row) => importBlockedBecause(row, now, LEASE) === undefined).map((row) => row.idEfector)
+      const tsUpload = stored
+        .filter((row) => uploadBlockedBecause(row, now, LEASE) === undefined)
+        .map((row) => row.idEfector)
+      const tsImport = stored
+        .filter((row) => importBlockedBecause(row, now, LEASE) === undefined)
+        .map((row) => row.idEfector)
       expect(stored.length).toBe(rows.length)
       expect(sqlUpload).toEqual(tsUpload)
       expect(sqlImport).toEqual(tsImport)

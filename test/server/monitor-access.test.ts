@@ -43,7 +43,14 @@ describe('monitor access control', () => {
   it('asks for the bearer token or the basic credentials on every route but /health', async () => {
     const app = await secured({ token: TOKEN, basicAuth: { username: 'ops', password: PASSWORD } })
     try {
-      for (const url of ['/', '/efectores/301', '/api/efectores', '/api/efectores/301/runs', '/metrics', '/assets/monitor.css']) {
+      for (const url of [
+        '/',
+        '/efectores/301',
+        '/api/efectores',
+        '/api/efectores/301/runs',
+        '/metrics',
+        '/assets/monitor.css',
+      ]) {
         const denied = await app.inject({ method: 'GET', url })
         expect({ url, status: denied.statusCode }).toEqual({ url, status: 401 })
         expect(denied.headers['www-authenticate']).toMatch(/^Basic realm=/)
@@ -54,8 +61,19 @@ describe('monitor access control', () => {
         const withBasic = await app.inject({ method: 'GET', url, headers: { authorization: basic('ops', PASSWORD) } })
         expect({ url, status: withBasic.statusCode }).toEqual({ url, status: 200 })
       }
-      expect((await app.inject({ method: 'GET', url: '/api/efectores', headers: { authorization: basic('ops', 'nope') } })).statusCode).toBe(401)
-      expect((await app.inject({ method: 'GET', url: '/api/efectores', headers: { authorization: basic('root', PASSWORD) } })).statusCode).toBe(401)
+      expect(
+        (await app.inject({ method: 'GET', url: '/api/efectores', headers: { authorization: basic('ops', 'nope') } }))
+          .statusCode,
+      ).toBe(401)
+      expect(
+        (
+          await app.inject({
+            method: 'GET',
+            url: '/api/efectores',
+            headers: { authorization: basic('root', PASSWORD) },
+          })
+        ).statusCode,
+      ).toBe(401)
       expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200)
     } finally {
       await app.close()
@@ -70,7 +88,11 @@ describe('monitor access control', () => {
   it('answers a token-only monitor with a Bearer challenge', async () => {
     const app = await secured({ token: TOKEN })
     try {
-      const denied = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: basic('ops', PASSWORD) } })
+      const denied = await app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: basic('ops', PASSWORD) },
+      })
       expect(denied.statusCode).toBe(401)
       expect(denied.headers['www-authenticate']).toMatch(/^Bearer/)
     } finally {

@@ -59,7 +59,14 @@ describe.each(DIALECTS)('monitor API and metrics on %s', (dialect) => {
       expect({ id, overdue: byId.get(Number(id)).overdue }).toEqual({ id, overdue: EXPECTED_OVERDUE.has(Number(id)) })
     }
     for (const efector of byId.values()) {
-      for (const key of ['lastUploadAt', 'lastImportAt', 'uploadStartedAt', 'importStartedAt', 'lastErrorAt', 'retryAfter']) {
+      for (const key of [
+        'lastUploadAt',
+        'lastImportAt',
+        'uploadStartedAt',
+        'importStartedAt',
+        'lastErrorAt',
+        'retryAfter',
+      ]) {
         if (efector[key] !== null) expect(efector[key]).toMatch(ISO_WITH_OFFSET)
       }
       expect(efector.scheduleMinutes).toBe(15)
@@ -68,14 +75,21 @@ describe.each(DIALECTS)('monitor API and metrics on %s', (dialect) => {
 
     // The stored wall-clock value, shown with Buenos Aires' offset.
     const stored = await scenario.onCentral((session) =>
-      session.db.selectFrom(STATUS_TABLE_NAME).select(['ultimoSyncFechaFin', 'ultimoUpdateEfectorFin']).where('idEfector', '=', 101).executeTakeFirstOrThrow(),
+      session.db
+        .selectFrom(STATUS_TABLE_NAME)
+        .select(['ultimoSyncFechaFin', 'ultimoUpdateEfectorFin'])
+        .where('idEfector', '=', 101)
+        .executeTakeFirstOrThrow(),
     )
     expect(byId.get(101).lastImportAt).toBe(`${normaliseDatetime(stored.ultimoSyncFechaFin).replace(' ', 'T')}-03:00`)
     expect(byId.get(101).lastUploadAt).toBe(wallClockToIso(normaliseDatetime(stored.ultimoUpdateEfectorFin), TIME_ZONE))
 
     const idle = byId.get(101)
     expect(idle).toMatchObject({ state: 'idle', failed: false, lastError: null, lastHeaders: 1, lastDetails: 2 })
-    expect(idle).toMatchObject({ lastImportHeaders: stagedCounts(101).headers, lastImportDetails: stagedCounts(101).details })
+    expect(idle).toMatchObject({
+      lastImportHeaders: stagedCounts(101).headers,
+      lastImportDetails: stagedCounts(101).details,
+    })
     expect(idle.secondsSinceImport).toBeLessThan(600)
 
     const stale = byId.get(105)
@@ -86,7 +100,13 @@ describe.each(DIALECTS)('monitor API and metrics on %s', (dialect) => {
     expect(stale.secondsSinceImport).toBeLessThan(160 * 60)
 
     const failed = byId.get(106)
-    expect(failed).toMatchObject({ state: 'pending', status: 'failed', failed: true, importFailures: 1, failuresTotal: { upload: 0, import: 1 } })
+    expect(failed).toMatchObject({
+      state: 'pending',
+      status: 'failed',
+      failed: true,
+      importFailures: 1,
+      failuresTotal: { upload: 0, import: 1 },
+    })
     expect(failed.lastError).toContain('LABSYNC_TABLE_MISSING')
     expect(failed.lastError).toContain('LAB_Temp_NoSuchTable')
     expect(failed.lastErrorAt).toMatch(ISO_WITH_OFFSET)
@@ -118,7 +138,11 @@ describe.each(DIALECTS)('monitor API and metrics on %s', (dialect) => {
     for (const url of ['/api/efectores/999', '/api/efectores/999/runs', '/efectores/999']) {
       const missing = await app.inject({ method: 'GET', url })
       expect(missing.statusCode).toBe(404)
-      if (url.startsWith('/api')) expect(missing.json()).toEqual({ error: 'LABSYNC_EFECTOR_UNKNOWN', message: 'efector 999 is not registered on the central server' })
+      if (url.startsWith('/api'))
+        expect(missing.json()).toEqual({
+          error: 'LABSYNC_EFECTOR_UNKNOWN',
+          message: 'efector 999 is not registered on the central server',
+        })
       else expect(missing.body).toContain('No existe el efector 999')
     }
     const bad = await app.inject({ method: 'GET', url: '/api/efectores/abc' })
@@ -135,7 +159,12 @@ describe.each(DIALECTS)('monitor API and metrics on %s', (dialect) => {
     const body = response.json()
     const own = stored.filter((row) => Number(row.idEfector) === 106).reverse()
     expect(body.runs.map((run: any) => run.id)).toEqual(own.map((row) => Number(row.id)))
-    expect(body.runs.map((run: any) => `${run.kind}:${run.outcome}`)).toEqual(['import:failed', 'upload:ok', 'import:ok', 'upload:ok'])
+    expect(body.runs.map((run: any) => `${run.kind}:${run.outcome}`)).toEqual([
+      'import:failed',
+      'upload:ok',
+      'import:ok',
+      'upload:ok',
+    ])
     expect(body.runs[0].message).toContain('LABSYNC_TABLE_MISSING')
     expect(body.runs[1]).toMatchObject({ headerRows: 6, detailRows: 12, rows: 18 })
     for (const run of body.runs) expect(run.startedAt).toMatch(ISO_WITH_OFFSET)
@@ -147,11 +176,17 @@ describe.each(DIALECTS)('monitor API and metrics on %s', (dialect) => {
   })
 
   it('leaves out of the window the runs older than the days asked for', async () => {
-    const before = (await scenario.centralRows(HISTORY_TABLE_NAME, ['id'])).filter((row) => Number(row.idEfector) === 104)
+    const before = (await scenario.centralRows(HISTORY_TABLE_NAME, ['id'])).filter(
+      (row) => Number(row.idEfector) === 104,
+    )
     await scenario.onCentral(async (session) => {
       const now = await centralNow(session)
       const old = `${Number(now.slice(0, 4)) - 1}${now.slice(4)}`
-      await session.db.updateTable(HISTORY_TABLE_NAME).set({ startedAt: old, finishedAt: old }).where('idEfector', '=', 104).execute()
+      await session.db
+        .updateTable(HISTORY_TABLE_NAME)
+        .set({ startedAt: old, finishedAt: old })
+        .where('idEfector', '=', 104)
+        .execute()
     })
     const body = (await app.inject({ method: 'GET', url: '/api/efectores/104/runs?days=30' })).json()
     expect(body.runs).toEqual([])
@@ -159,7 +194,11 @@ describe.each(DIALECTS)('monitor API and metrics on %s', (dialect) => {
     expect(wide.runs.length).toBe(2)
     await scenario.onCentral(async (session) => {
       for (const row of before) {
-        await session.db.updateTable(HISTORY_TABLE_NAME).set({ startedAt: row.startedAt, finishedAt: row.finishedAt }).where('id', '=', row.id).execute()
+        await session.db
+          .updateTable(HISTORY_TABLE_NAME)
+          .set({ startedAt: row.startedAt, finishedAt: row.finishedAt })
+          .where('id', '=', row.id)
+          .execute()
       }
     })
   })
@@ -171,10 +210,21 @@ describe.each(DIALECTS)('monitor API and metrics on %s', (dialect) => {
     const metrics = parseMetrics(response.body)
     expect(metrics.get('labsync_monitor_database_up')).toBe(1)
     for (const [id, status] of Object.entries(EXPECTED_STATUS)) {
-      const name = { 101: 'HospitalNorte', 102: 'HospitalSur', 103: 'HospitalEste', 104: 'HospitalOeste', 105: 'HospitalCentro', 106: 'HospitalRio', 107: 'HospitalLago', 108: 'HospitalNuevo' }[Number(id)]!
+      const name = {
+        101: 'HospitalNorte',
+        102: 'HospitalSur',
+        103: 'HospitalEste',
+        104: 'HospitalOeste',
+        105: 'HospitalCentro',
+        106: 'HospitalRio',
+        107: 'HospitalLago',
+        108: 'HospitalNuevo',
+      }[Number(id)]!
       const l = labels(Number(id), name)
       expect({ id, state: metrics.get(`labsync_efector_state{${l},state="${status}"}`) }).toEqual({ id, state: 1 })
-      const others = ['idle', 'uploading', 'importing', 'pending', 'stale', 'failed'].filter((state) => state !== status)
+      const others = ['idle', 'uploading', 'importing', 'pending', 'stale', 'failed'].filter(
+        (state) => state !== status,
+      )
       for (const other of others) expect(metrics.get(`labsync_efector_state{${l},state="${other}"}`)).toBe(0)
       expect(metrics.get(`labsync_efector_overdue{${l}}`)).toBe(EXPECTED_OVERDUE.has(Number(id)) ? 1 : 0)
       expect(metrics.get(`labsync_efector_alert_threshold_seconds{${l}}`)).toBe(1800)
@@ -206,9 +256,15 @@ describe.each(DIALECTS)('monitor API and metrics on %s', (dialect) => {
 
   it('applies configured thresholds and a hospital schedule longer than the importer cron', async () => {
     await updateStatus(scenario, 101, () => ({ minutosMinimoSyncPrincipal: 120 }))
-    const custom = await buildMonitor(scenario, { monitor: monitorConfig({ alertFactor: 3, alertMinutes: { '107': 240 } }) })
+    const custom = await buildMonitor(scenario, {
+      monitor: monitorConfig({ alertFactor: 3, alertMinutes: { '107': 240 } }),
+    })
     try {
-      const byId = new Map<number, any>((await custom.inject({ method: 'GET', url: '/api/efectores' })).json().efectores.map((e: any) => [e.idEfector, e]))
+      const byId = new Map<number, any>(
+        (await custom.inject({ method: 'GET', url: '/api/efectores' }))
+          .json()
+          .efectores.map((e: any) => [e.idEfector, e]),
+      )
       expect(byId.get(101)).toMatchObject({ scheduleMinutes: 120, alertThresholdMinutes: 360, overdue: false })
       expect(byId.get(102)).toMatchObject({ scheduleMinutes: 15, alertThresholdMinutes: 45 })
       expect(byId.get(107)).toMatchObject({ alertThresholdMinutes: 240, overdue: false })
@@ -234,15 +290,22 @@ describe.each(DIALECTS)('monitor API and metrics on %s', (dialect) => {
     expect(spanish.headers['content-type']).toContain('text/html')
     expect(spanish.body).toContain('<html lang="es">')
     expect(spanish.body).toContain('colgado')
-    expect(spanish.body).toContain(">hace 3 h<")
-    const english = await app.inject({ method: 'GET', url: '/', headers: { 'accept-language': 'en-GB,en;q=0.9,es;q=0.5' } })
+    expect(spanish.body).toContain('>hace 3 h<')
+    const english = await app.inject({
+      method: 'GET',
+      url: '/',
+      headers: { 'accept-language': 'en-GB,en;q=0.9,es;q=0.5' },
+    })
     expect(english.body).toContain('<html lang="en">')
-    expect(english.body).toContain(">3 h ago<")
-    expect((await app.inject({ method: 'GET', url: '/?lang=en', headers: { 'accept-language': 'es' } })).body).toContain('<html lang="en">')
+    expect(english.body).toContain('>3 h ago<')
+    expect(
+      (await app.inject({ method: 'GET', url: '/?lang=en', headers: { 'accept-language': 'es' } })).body,
+    ).toContain('<html lang="en">')
     // Staged rows carry patient names and documents; none of it reaches the monitor.
     for (const url of ['/', '/efectores/101', '/api/efectores', '/api/efectores/101/runs', '/metrics']) {
       const body = (await app.inject({ method: 'GET', url })).body
-      for (const secret of ['Núñez', 'María José', '36123456', 'San Martín 1234']) expect({ url, leaked: body.includes(secret) }).toEqual({ url, leaked: false })
+      for (const secret of ['Núñez', 'María José', '36123456', 'San Martín 1234'])
+        expect({ url, leaked: body.includes(secret) }).toEqual({ url, leaked: false })
     }
     const css = await app.inject({ method: 'GET', url: '/assets/monitor.css' })
     expect(css.statusCode).toBe(200)

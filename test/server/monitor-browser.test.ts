@@ -69,13 +69,18 @@ describe('monitor dashboard in headless Chromium', () => {
     for (const [id, status] of Object.entries(EXPECTED_STATUS)) {
       const row = page.locator(`tr[data-efector="${id}"]`)
       expect(await row.getAttribute('data-status')).toBe(status)
-      expect({ id, marked: await row.locator('.alert-mark').count() }).toEqual({ id, marked: EXPECTED_OVERDUE.has(Number(id)) ? 1 : 0 })
+      expect({ id, marked: await row.locator('.alert-mark').count() }).toEqual({
+        id,
+        marked: EXPECTED_OVERDUE.has(Number(id)) ? 1 : 0,
+      })
     }
     const stale = page.locator('tr[data-efector="105"]')
     expect(await stale.locator('.badge').innerText()).toBe('colgado')
     expect(await stale.locator('.alert-mark').isVisible()).toBe(true)
     // Red, as the eye sees it: the mark's background and the row's left bar.
-    expect(await stale.locator('.alert-mark').evaluate((node) => (globalThis as any).getComputedStyle(node).backgroundColor)).toBe('rgb(192, 23, 27)')
+    expect(
+      await stale.locator('.alert-mark').evaluate((node) => (globalThis as any).getComputedStyle(node).backgroundColor),
+    ).toBe('rgb(192, 23, 27)')
     expect(await page.locator('tr[data-efector="101"] .badge').innerText()).toBe('al día')
     expect(await page.locator('tr[data-efector="107"] td').nth(3).innerText()).toBe('hace 3 h')
 
@@ -123,7 +128,10 @@ describe('monitor dashboard in headless Chromium', () => {
     await page.goto(base)
     await page.click('tr[data-efector="106"] a')
     await page.waitForURL(/\/efectores\/106/)
-    const runs = ((await (await fetch(`${base}api/efectores/106/runs`)).json()) as any).runs as Array<{ id: number; outcome: string }>
+    const runs = ((await (await fetch(`${base}api/efectores/106/runs`)).json()) as any).runs as Array<{
+      id: number
+      outcome: string
+    }>
     expect(runs.length).toBe(4)
     const chart = page.locator('svg.chart')
     expect(await chart.isVisible()).toBe(true)
@@ -132,7 +140,9 @@ describe('monitor dashboard in headless Chromium', () => {
     expect(await chart.locator('rect.bar').count()).toBe(runs.length)
     expect(await chart.locator('rect.bar.failed').count()).toBe(1)
     expect(await chart.locator('circle.dot').count()).toBe(runs.length)
-    const barHeights = await chart.locator('rect.bar:not(.failed)').evaluateAll((bars) => bars.map((bar) => (bar as any).getBBox().height))
+    const barHeights = await chart
+      .locator('rect.bar:not(.failed)')
+      .evaluateAll((bars) => bars.map((bar) => (bar as any).getBBox().height))
     for (const height of barHeights) expect(height).toBeGreaterThan(10)
     expect(await page.locator('table.runs tbody tr').count()).toBe(runs.length)
     expect(await page.locator('table.runs tbody tr').first().getAttribute('data-outcome')).toBe('failed')
@@ -146,7 +156,12 @@ describe('monitor dashboard in headless Chromium', () => {
     await page.goto(base)
     const width = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)
     expect(width).toBeLessThanOrEqual(390)
-    expect(await page.locator('tr.efector').first().evaluate((node) => (globalThis as any).getComputedStyle(node).display)).toBe('block')
+    expect(
+      await page
+        .locator('tr.efector')
+        .first()
+        .evaluate((node) => (globalThis as any).getComputedStyle(node).display),
+    ).toBe('block')
     expect(await page.locator('thead').evaluate((node) => node.getBoundingClientRect().right)).toBeLessThan(0)
     await page.screenshot({ path: path.join(ARTIFACTS, 'monitor-dashboard-phone.png'), fullPage: true })
     await page.close()

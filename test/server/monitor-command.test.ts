@@ -23,11 +23,20 @@ describe('labsync monitor command', () => {
     const file = path.join(dir, `central-${Math.random().toString(36).slice(2)}.yaml`)
     writeFileSync(file, config)
     const argv = JSON.stringify(['node', 'labsync', '--config', file, 'monitor', ...args])
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `import('./src/cli/main.ts').then((m) => m.main(${argv})).then((code) => { process.exitCode = code })`], {
-      cwd: path.resolve('.'),
-      env: { ...process.env, LABSYNC_LOG_FORMAT: 'json' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import('./src/cli/main.ts').then((m) => m.main(${argv})).then((code) => { process.exitCode = code })`,
+      ],
+      {
+        cwd: path.resolve('.'),
+        env: { ...process.env, LABSYNC_LOG_FORMAT: 'json' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let out = ''
     let err = ''
     child.stdout.on('data', (chunk) => (out += String(chunk)))
@@ -50,7 +59,12 @@ describe('labsync monitor command', () => {
   }
 
   it('serves loopback only without credentials, says so, and stops on SIGTERM', async () => {
-    const monitor = start(`central:\n  url: ${scenario.central.url}\nlog:\n  level: warn\n`, ['--port', '0', '--host', '0.0.0.0'])
+    const monitor = start(`central:\n  url: ${scenario.central.url}\nlog:\n  level: warn\n`, [
+      '--port',
+      '0',
+      '--host',
+      '0.0.0.0',
+    ])
     const url = await monitor.listening
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
     expect(monitor.output()).toContain('serving 127.0.0.1 only, not 0.0.0.0')
@@ -72,7 +86,10 @@ describe('labsync monitor command', () => {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/$/)
       expect(monitor.output()).not.toContain('loopback')
       expect((await fetch(`${url}api/efectores`)).status).toBe(401)
-      expect((await fetch(`${url}api/efectores`, { headers: { authorization: 'Bearer cli-token-0123456789-secret' } })).status).toBe(200)
+      expect(
+        (await fetch(`${url}api/efectores`, { headers: { authorization: 'Bearer cli-token-0123456789-secret' } }))
+          .status,
+      ).toBe(200)
     } finally {
       monitor.child.kill('SIGTERM')
       await monitor.exited

@@ -64,7 +64,9 @@ export async function createMonitorNetwork(dialect: TestDialect): Promise<Scenar
     await scenario.stageLocally(
       id,
       rows.map((idProtocolo) => header({ idProtocolo, idEfector: id })),
-      rows.flatMap((idProtocolo) => [1, 2].map((n) => detail({ idProtocolo, idEfector: id, idDetalleProtocolo: idProtocolo * 10 + n }))),
+      rows.flatMap((idProtocolo) =>
+        [1, 2].map((n) => detail({ idProtocolo, idEfector: id, idDetalleProtocolo: idProtocolo * 10 + n })),
+      ),
     )
     await expectOutcome(scenario.runCycle(id), 'uploaded')
   }
@@ -74,13 +76,20 @@ export async function createMonitorNetwork(dialect: TestDialect): Promise<Scenar
   await expectOutcome(scenario.runCycle(106), 'uploaded')
   await updateStatus(scenario, 106, () => ({ tablaEncabezado: 'LAB_Temp_NoSuchTable' }))
   const failing = await scenario.runPass()
-  if (failing.outcomes.find((outcome) => outcome.idEfector === 106)?.outcome !== 'failed') throw new Error('106 did not fail')
+  if (failing.outcomes.find((outcome) => outcome.idEfector === 106)?.outcome !== 'failed')
+    throw new Error('106 did not fail')
 
   await expectOutcome(scenario.runCycle(102), 'uploaded')
-  await updateStatus(scenario, 103, (now) => ({ ultimoUpdateEfectorInicio: addMinutes(now, -5), ultimoUpdateEfectorFin: null }))
+  await updateStatus(scenario, 103, (now) => ({
+    ultimoUpdateEfectorInicio: addMinutes(now, -5),
+    ultimoUpdateEfectorFin: null,
+  }))
   await updateStatus(scenario, 104, (now) => ({ ultimoSyncFechaInicio: addMinutes(now, -5), ultimoSyncFechaFin: null }))
   await backdate(scenario, 105, 150)
-  await updateStatus(scenario, 105, (now) => ({ ultimoSyncFechaInicio: addMinutes(now, -120), ultimoSyncFechaFin: null }))
+  await updateStatus(scenario, 105, (now) => ({
+    ultimoSyncFechaInicio: addMinutes(now, -120),
+    ultimoSyncFechaFin: null,
+  }))
   await backdate(scenario, 107, 180)
   return scenario
 }
@@ -117,7 +126,11 @@ async function backdate(scenario: Scenario, id: number, minutes: number): Promis
       })
       .where('idEfector', '=', id)
       .execute()
-    await session.db.updateTable(HISTORY_TABLE_NAME).set({ startedAt: at(1), finishedAt: at(0) }).where('idEfector', '=', id).execute()
+    await session.db
+      .updateTable(HISTORY_TABLE_NAME)
+      .set({ startedAt: at(1), finishedAt: at(0) })
+      .where('idEfector', '=', id)
+      .execute()
   })
 }
 

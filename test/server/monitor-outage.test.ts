@@ -99,7 +99,10 @@ describe('monitor on a read-only login (postgres)', () => {
     await scenario.onCentral(async (session) => {
       await session.connection.execute({ sql: `REVOKE ALL ON SCHEMA public FROM PUBLIC`, parameters: [] })
       await session.connection.execute({ sql: `GRANT USAGE ON SCHEMA public TO ${role}`, parameters: [] })
-      await session.connection.execute({ sql: `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`, parameters: [] })
+      await session.connection.execute({
+        sql: `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`,
+        parameters: [],
+      })
     })
     const url = new URL(scenario.central.url)
     url.username = role
@@ -109,10 +112,20 @@ describe('monitor on a read-only login (postgres)', () => {
       // The login really cannot write.
       const writer = new pg.Client({ connectionString: url.toString() })
       await writer.connect()
-      await expect(writer.query('UPDATE "LAB_EstadoSyncGeneral" SET "nombreEfector" = \'x\'')).rejects.toThrow(/permission denied/)
+      await expect(writer.query('UPDATE "LAB_EstadoSyncGeneral" SET "nombreEfector" = \'x\'')).rejects.toThrow(
+        /permission denied/,
+      )
       await writer.end()
 
-      for (const path of ['/health', '/', '/efectores/106', '/api/efectores', '/api/efectores/105', '/api/efectores/106/runs', '/metrics']) {
+      for (const path of [
+        '/health',
+        '/',
+        '/efectores/106',
+        '/api/efectores',
+        '/api/efectores/105',
+        '/api/efectores/106/runs',
+        '/metrics',
+      ]) {
         const response = await app.inject({ method: 'GET', url: path })
         expect({ path, status: response.statusCode }).toEqual({ path, status: 200 })
       }

@@ -7,9 +7,15 @@ import { wallClockToIso } from '../../src/server/wall-clock.js'
 
 describe('wall-clock times as ISO 8601 with offset', () => {
   it('gives Buenos Aires -03:00 all year', () => {
-    expect(wallClockToIso('2026-01-15 10:15:00.250', 'America/Argentina/Buenos_Aires')).toBe('2026-01-15T10:15:00.250-03:00')
-    expect(wallClockToIso('2026-07-15 23:59:59.999', 'America/Argentina/Buenos_Aires')).toBe('2026-07-15T23:59:59.999-03:00')
-    expect(wallClockToIso('2001-01-01 00:00:00', 'America/Argentina/Buenos_Aires')).toBe('2001-01-01T00:00:00.000-03:00')
+    expect(wallClockToIso('2026-01-15 10:15:00.250', 'America/Argentina/Buenos_Aires')).toBe(
+      '2026-01-15T10:15:00.250-03:00',
+    )
+    expect(wallClockToIso('2026-07-15 23:59:59.999', 'America/Argentina/Buenos_Aires')).toBe(
+      '2026-07-15T23:59:59.999-03:00',
+    )
+    expect(wallClockToIso('2001-01-01 00:00:00', 'America/Argentina/Buenos_Aires')).toBe(
+      '2001-01-01T00:00:00.000-03:00',
+    )
   })
 
   it('follows daylight saving time where the zone has it', () => {
@@ -17,7 +23,9 @@ describe('wall-clock times as ISO 8601 with offset', () => {
     expect(wallClockToIso('2026-07-15 12:00:00.000', 'Europe/Madrid')).toBe('2026-07-15T12:00:00.000+02:00')
     expect(wallClockToIso('2026-07-15 12:00:00.000', 'UTC')).toBe('2026-07-15T12:00:00.000+00:00')
     // The same instant, read back.
-    expect(Date.parse(wallClockToIso('2026-03-29 03:30:00.000', 'Europe/Madrid'))).toBe(Date.parse('2026-03-29T01:30:00.000Z'))
+    expect(Date.parse(wallClockToIso('2026-03-29 03:30:00.000', 'Europe/Madrid'))).toBe(
+      Date.parse('2026-03-29T01:30:00.000Z'),
+    )
   })
 
   it('refuses an unknown zone with a configuration error', () => {
@@ -80,7 +88,9 @@ describe('html views', () => {
     expect(html`<td title="${name}">${name}</td>`.text).toBe(
       '<td title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co</td>',
     )
-    expect(html`<ul>${['a<', 'b'].map((item) => html`<li>${item}</li>`)}</ul>`.text).toBe('<ul><li>a&lt;</li><li>b</li></ul>')
+    expect(html`<ul>${['a<', 'b'].map((item) => html`<li>${item}</li>`)}</ul>`.text).toBe(
+      '<ul><li>a&lt;</li><li>b</li></ul>',
+    )
   })
 
   it('rounds the chart axis up to 1, 2 or 5 times a power of ten', () => {

@@ -2,7 +2,11 @@ import { Writable } from 'node:stream'
 import { createLogger, type Logger } from '../../src/core/logger.js'
 
 /** A JSON-lines logger whose lines a test can read back. */
-export function captureLogger(level: 'debug' | 'info' = 'debug'): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
+export function captureLogger(level: 'debug' | 'info' = 'debug'): {
+  logger: Logger
+  lines: () => Record<string, unknown>[]
+  text: () => string
+} {
   const chunks: string[] = []
   const sink = new Writable({
     write(chunk, _encoding, done) {

@@ -5,7 +5,11 @@ import type { ColumnSpec } from '../../src/db/column-spec.js'
  * write for export mode `sql`; aliases are unquoted on purpose, so that
  * PostgreSQL folds them to lower case and labsync must match them anyway.
  */
-export function literalSelect(columns: readonly ColumnSpec[], rows: Record<string, unknown>[], dialect: 'sqlite' | 'postgres'): string {
+export function literalSelect(
+  columns: readonly ColumnSpec[],
+  rows: Record<string, unknown>[],
+  dialect: 'sqlite' | 'postgres',
+): string {
   const literal = (column: ColumnSpec, value: unknown) => {
     if (value === null || value === undefined) {
       return dialect === 'postgres' ? `CAST(NULL AS ${pgType(column)})` : 'NULL'
@@ -16,7 +20,9 @@ export function literalSelect(columns: readonly ColumnSpec[], rows: Record<strin
     return column.type.kind === 'datetime' && dialect === 'postgres' ? `CAST(${text} AS timestamp(3))` : text
   }
   return rows
-    .map((row) => `SELECT ${columns.map((column) => `${literal(column, row[column.name])} AS ${column.name}`).join(', ')}`)
+    .map(
+      (row) => `SELECT ${columns.map((column) => `${literal(column, row[column.name])} AS ${column.name}`).join(', ')}`,
+    )
     .join('\nUNION ALL\n')
 }
 

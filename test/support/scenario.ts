@@ -37,7 +37,11 @@ export class Scenario {
     this.centralConfig = { url: central.url, leaseMinutes }
   }
 
-  static async create(dialect: TestDialect, hospitals: { id: number; name: string }[], leaseMinutes = 60): Promise<Scenario> {
+  static async create(
+    dialect: TestDialect,
+    hospitals: { id: number; name: string }[],
+    leaseMinutes = 60,
+  ): Promise<Scenario> {
     const central = await createTestDatabase(dialect, 'central')
     const scenario = new Scenario(dialect, central, leaseMinutes)
     await usingSession(central.database, (session) => installCentral(session))
@@ -58,7 +62,11 @@ export class Scenario {
   }
 
   /** Replaces a hospital's local staging with these rows (objects keyed by column). */
-  async stageLocally(id: number, headers: Record<string, unknown>[], details: Record<string, unknown>[]): Promise<void> {
+  async stageLocally(
+    id: number,
+    headers: Record<string, unknown>[],
+    details: Record<string, unknown>[],
+  ): Promise<void> {
     await usingSession(this.hospitals.get(id)!.database, async (session) => {
       await session.transaction(async () => {
         await session.run(sql`DELETE FROM ${sql.table(LOCAL_HEADER_TABLE)}`)
@@ -78,16 +86,29 @@ export class Scenario {
     await usingSession(this.hospitals.get(id)!.database, async (session) => {
       for (const spec of [headerTable(LOCAL_HEADER_TABLE), detailTable(LOCAL_DETAIL_TABLE)]) {
         await session.run(sql`DROP TABLE ${sql.table(spec.name)}`)
-        const loose = { ...spec, primaryKey: [], columns: spec.columns.map((column) => ({ ...column, nullable: true })) }
-        await session.connection.execute({ sql: createTableSql(session.dialect, { name: spec.name }, loose), parameters: [] })
+        const loose = {
+          ...spec,
+          primaryKey: [],
+          columns: spec.columns.map((column) => ({ ...column, nullable: true })),
+        }
+        await session.connection.execute({
+          sql: createTableSql(session.dialect, { name: spec.name }, loose),
+          parameters: [],
+        })
       }
     })
   }
 
   runCycle(id: number, overrides: Partial<EfectorConfig> = {}): Promise<CycleResult> {
-    return runEfectorCycle(this.hospitals.get(id)!.database, this.central.database, this.efectorConfig(id, overrides), this.centralConfig, {
-      owner: newOwnerId(),
-    })
+    return runEfectorCycle(
+      this.hospitals.get(id)!.database,
+      this.central.database,
+      this.efectorConfig(id, overrides),
+      this.centralConfig,
+      {
+        owner: newOwnerId(),
+      },
+    )
   }
 
   runPass(owner = newOwnerId()): Promise<PassResult> {

@@ -3,7 +3,11 @@ import { DETAIL_COLUMNS, HEADER_COLUMNS } from '../../src/db/tables/staging-tabl
 
 /** Hand-made staging rows for tests, given as objects and turned into arrays in column order. */
 export type HeaderValues = Record<string, unknown> & { idProtocolo: number; idEfector: number }
-export type DetailValues = Record<string, unknown> & { idProtocolo: number; idEfector: number; idDetalleProtocolo: number }
+export type DetailValues = Record<string, unknown> & {
+  idProtocolo: number
+  idEfector: number
+  idDetalleProtocolo: number
+}
 
 export function header(values: HeaderValues): Record<string, unknown> {
   return {
@@ -67,5 +71,7 @@ export function detail(values: DetailValues): Record<string, unknown> {
   }
 }
 
-export const headerRow = (values: Record<string, unknown>): Row => HEADER_COLUMNS.map((column) => values[column.name] ?? null)
-export const detailRow = (values: Record<string, unknown>): Row => DETAIL_COLUMNS.map((column) => values[column.name] ?? null)
+export const headerRow = (values: Record<string, unknown>): Row =>
+  HEADER_COLUMNS.map((column) => values[column.name] ?? null)
+export const detailRow = (values: Record<string, unknown>): Row =>
+  DETAIL_COLUMNS.map((column) => values[column.name] ?? null)

@@ -26,11 +26,22 @@ describe.each(DIALECTS)('HTTPS limits and errors on %s', (dialect) => {
     const harness = await IngestHarness.start(scenario, { maxBodyBytes: 20_000, maxChunkBytes: 100_000, ...serve })
     cleanups.push(() => harness.close())
     const call = (method: string, path: string, body?: unknown, encoding?: 'gzip' | 'identity', id = 101) =>
-      rawRequest({ url: harness.server.url, ca: harness.certificate.cert, token: harness.tokens.get(id), method, path, body, encoding })
+      rawRequest({
+        url: harness.server.url,
+        ca: harness.certificate.cert,
+        token: harness.tokens.get(id),
+        method,
+        path,
+        body,
+        encoding,
+      })
     const state = async () => ({
       status: await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector']),
       headers: await scenario.centralRows('LAB_Temp_HospitalNorteResultadoEncabezado', ['idProtocolo']),
-      details: await scenario.centralRows('LAB_Temp_HospitalNorteResultadoDetalle', ['idProtocolo', 'idDetalleProtocolo']),
+      details: await scenario.centralRows('LAB_Temp_HospitalNorteResultadoDetalle', [
+        'idProtocolo',
+        'idDetalleProtocolo',
+      ]),
       sessions: await scenario.centralRows('labsync_upload_session', ['sessionId']),
       chunks: await scenario.centralRows('labsync_upload_chunk', ['sessionId', 'seq']),
     })
@@ -39,7 +50,11 @@ describe.each(DIALECTS)('HTTPS limits and errors on %s', (dialect) => {
 
   it('answers oversize and malformed requests with their errors and changes nothing', async () => {
     const { scenario, harness, call, state } = await setUp([{ id: 101, name: 'HospitalNorte' }])
-    await scenario.stageLocally(101, [header({ idProtocolo: 1, idEfector: 101 })], [detail({ idProtocolo: 1, idEfector: 101, idDetalleProtocolo: 1 })])
+    await scenario.stageLocally(
+      101,
+      [header({ idProtocolo: 1, idEfector: 101 })],
+      [detail({ idProtocolo: 1, idEfector: 101, idDetalleProtocolo: 1 })],
+    )
     expect((await harness.runCycle(scenario, 101)).outcome).toBe('uploaded')
     const idle = await state()
 
@@ -66,7 +81,9 @@ describe.each(DIALECTS)('HTTPS limits and errors on %s', (dialect) => {
     }
     const early = await call('POST', '/v1/uploads/limits/commit', { idEfector: 101, chunks: 3, headers: 1, details: 0 })
     expect([early.status, early.body.error.code]).toEqual([409, 'LABSYNC_UPLOAD_SESSION'])
-    expect((await call('PUT', '/v1/uploads/limits/chunks/5', { idEfector: 101, kind: 'header', rows: [] })).status).toBe(409)
+    expect(
+      (await call('PUT', '/v1/uploads/limits/chunks/5', { idEfector: 101, kind: 'header', rows: [] })).status,
+    ).toBe(409)
     expect(await state()).toEqual(open)
 
     // An out-of-schema row: 400 naming its key and column, never its value; the upload fails as in the direct mode.
@@ -103,7 +120,9 @@ describe.each(DIALECTS)('HTTPS limits and errors on %s', (dialect) => {
     await scenario.loosenLocalStaging(101)
     await scenario.stageLocally(101, [header({ idProtocolo: 7, idEfector: 101, apellido: null })], [])
     const viaHttps = await harness.runCycle(scenario, 101)
-    await scenario.onCentral((session) => session.db.updateTable('LAB_EstadoSyncGeneral').set({ labsyncUploadError: null }).execute())
+    await scenario.onCentral((session) =>
+      session.db.updateTable('LAB_EstadoSyncGeneral').set({ labsyncUploadError: null }).execute(),
+    )
     const direct = await scenario.runCycle(101)
     expect(viaHttps.outcome).toBe('failed')
     expect(viaHttps.error?.code).toBe(direct.error?.code)
@@ -128,7 +147,10 @@ describe.each(DIALECTS)('HTTPS limits and errors on %s', (dialect) => {
   it('answers 409 while the hospital is importing, and the agent skips', async () => {
     const { scenario, harness, call } = await setUp([{ id: 101, name: 'HospitalNorte' }])
     await scenario.onCentral((session) =>
-      session.db.updateTable('LAB_EstadoSyncGeneral').set({ ultimoSyncFechaInicio: '2026-01-01 10:00:00.000', ultimoSyncFechaFin: null }).execute(),
+      session.db
+        .updateTable('LAB_EstadoSyncGeneral')
+        .set({ ultimoSyncFechaInicio: '2026-01-01 10:00:00.000', ultimoSyncFechaFin: null })
+        .execute(),
     )
     scenario.centralConfig.leaseMinutes = 60 * 24 * 365 * 10
     const blocked = await call('POST', '/v1/uploads', begin(101, 'while-importing'))

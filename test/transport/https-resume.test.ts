@@ -22,8 +22,11 @@ describe.each(DIALECTS)('HTTPS upload over a dropped connection on %s', (dialect
     const headers = []
     const details = []
     for (let p = 1; p <= 300; p++) {
-      headers.push(header({ idProtocolo: p, idEfector: 101, observacionesResultados: `protocolo ${p} ${'x'.repeat(p % 50)}` }))
-      for (let d = 1; d <= 3; d++) details.push(detail({ idProtocolo: p, idEfector: 101, idDetalleProtocolo: p * 10 + d, resultado: `${p * d}` }))
+      headers.push(
+        header({ idProtocolo: p, idEfector: 101, observacionesResultados: `protocolo ${p} ${'x'.repeat(p % 50)}` }),
+      )
+      for (let d = 1; d <= 3; d++)
+        details.push(detail({ idProtocolo: p, idEfector: 101, idDetalleProtocolo: p * 10 + d, resultado: `${p * d}` }))
     }
     await scenario.stageLocally(101, headers, details)
     // 6 header and 18 detail chunks of 50 rows; the link drops once, some chunks in.
@@ -47,15 +50,21 @@ describe.each(DIALECTS)('HTTPS upload over a dropped connection on %s', (dialect
     expect(acked.filter((entry) => entry.time >= proxy.cutAtMs!).length).toBeGreaterThan(0)
 
     const history = await scenario.centralRows('labsync_run', ['id'])
-    expect(history.map((row) => [row.kind, row.outcome, row.headerRows, row.detailRows])).toEqual([['upload', 'ok', 300, 900]])
+    expect(history.map((row) => [row.kind, row.outcome, row.headerRows, row.detailRows])).toEqual([
+      ['upload', 'ok', 300, 900],
+    ])
     const status = (await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector']))[0]
     expect(Number(status.labsyncUploadSeq)).toBe(1)
     expect(status.ultimoUpdateEfectorFin).not.toBeNull()
     expect(status.labsyncUploadError).toBeNull()
     const sessions = await scenario.centralRows('labsync_upload_session', ['sessionId'])
-    expect(sessions.map((row) => [row.state, Number(row.nextChunk), Number(row.headerRows), Number(row.detailRows)])).toEqual([['committed', 24, 300, 900]])
+    expect(
+      sessions.map((row) => [row.state, Number(row.nextChunk), Number(row.headerRows), Number(row.detailRows)]),
+    ).toEqual([['committed', 24, 300, 900]])
     expect(await scenario.centralRows('LAB_Temp_HospitalNorteResultadoEncabezado', ['idProtocolo'])).toHaveLength(300)
-    expect(await scenario.centralRows('LAB_Temp_HospitalNorteResultadoDetalle', ['idProtocolo', 'idDetalleProtocolo'])).toHaveLength(900)
+    expect(
+      await scenario.centralRows('LAB_Temp_HospitalNorteResultadoDetalle', ['idProtocolo', 'idDetalleProtocolo']),
+    ).toHaveLength(900)
     expect(await scenario.centralRows('labsync_upload_chunk', ['sessionId'])).toEqual([])
   })
 })

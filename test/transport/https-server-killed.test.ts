@@ -48,7 +48,15 @@ describe.each(DIALECTS)('HTTPS server killed mid-upload on %s', (dialect) => {
     writeFileSync(
       configFile,
       JSON.stringify({
-        central: { url: scenario.central.url, serve: { host: '127.0.0.1', port: 0, requestTimeoutSeconds: 1, tls: { cert: certificate.certFile, key: certificate.keyFile } } },
+        central: {
+          url: scenario.central.url,
+          serve: {
+            host: '127.0.0.1',
+            port: 0,
+            requestTimeoutSeconds: 1,
+            tls: { cert: certificate.certFile, key: certificate.keyFile },
+          },
+        },
         log: { level: 'warn' },
       }),
     )
@@ -57,20 +65,36 @@ describe.each(DIALECTS)('HTTPS server killed mid-upload on %s', (dialect) => {
     cleanups.push(() => void server.child.kill('SIGKILL'))
     const efector = (url: string) =>
       configSchema.parse({
-        efector: { id: 101, url: scenario.hospitals.get(101)!.url, transport: 'https', https: { url, token, caFile: certificate.certFile, retries: 0 } },
+        efector: {
+          id: 101,
+          url: scenario.hospitals.get(101)!.url,
+          transport: 'https',
+          https: { url, token, caFile: certificate.certFile, retries: 0 },
+        },
       }).efector!
-    const cycle = (url: string) => runEfectorCycle(scenario.hospitals.get(101)!.database, undefined, efector(url), undefined, { owner: newOwnerId() })
+    const cycle = (url: string) =>
+      runEfectorCycle(scenario.hospitals.get(101)!.database, undefined, efector(url), undefined, {
+        owner: newOwnerId(),
+      })
 
-    await scenario.stageLocally(101, [header({ idProtocolo: 1, idEfector: 101 })], [detail({ idProtocolo: 1, idEfector: 101, idDetalleProtocolo: 1 })])
+    await scenario.stageLocally(
+      101,
+      [header({ idProtocolo: 1, idEfector: 101 })],
+      [detail({ idProtocolo: 1, idEfector: 101, idDetalleProtocolo: 1 })],
+    )
     expect((await cycle(server.url)).outcome).toBe('uploaded')
     expect((await scenario.runPass()).outcomes.map((outcome) => outcome.outcome)).toEqual(['ok'])
     const stagingBefore = {
       headers: await scenario.centralRows('LAB_Temp_HospitalNorteResultadoEncabezado', ['idProtocolo']),
-      details: await scenario.centralRows('LAB_Temp_HospitalNorteResultadoDetalle', ['idProtocolo', 'idDetalleProtocolo']),
+      details: await scenario.centralRows('LAB_Temp_HospitalNorteResultadoDetalle', [
+        'idProtocolo',
+        'idDetalleProtocolo',
+      ]),
     }
 
     // A second upload gets two chunks in, then the server dies before the commit.
-    const call = (method: string, route: string, body: unknown) => rawRequest({ url: server.url, ca: certificate.cert, token, method, path: route, body })
+    const call = (method: string, route: string, body: unknown) =>
+      rawRequest({ url: server.url, ca: certificate.cert, token, method, path: route, body })
     const opened = await call('POST', '/v1/uploads', {
       idEfector: 101,
       sessionId: 'killed',
@@ -79,14 +103,22 @@ describe.each(DIALECTS)('HTTPS server killed mid-upload on %s', (dialect) => {
     })
     expect(opened.status).toBe(200)
     const newHeaders = [2, 3, 4].map((id) => headerRow(header({ idProtocolo: id, idEfector: 101 })))
-    expect((await call('PUT', '/v1/uploads/killed/chunks/0', { idEfector: 101, kind: 'header', rows: newHeaders })).status).toBe(200)
+    expect(
+      (await call('PUT', '/v1/uploads/killed/chunks/0', { idEfector: 101, kind: 'header', rows: newHeaders })).status,
+    ).toBe(200)
     const newDetails = [detailRow(detail({ idProtocolo: 2, idEfector: 101, idDetalleProtocolo: 5 }))]
-    expect((await call('PUT', '/v1/uploads/killed/chunks/1', { idEfector: 101, kind: 'detail', rows: newDetails })).status).toBe(200)
+    expect(
+      (await call('PUT', '/v1/uploads/killed/chunks/1', { idEfector: 101, kind: 'detail', rows: newDetails })).status,
+    ).toBe(200)
     server.child.kill('SIGKILL')
     await new Promise((resolve) => server.child.once('exit', resolve))
 
-    expect(await scenario.centralRows('LAB_Temp_HospitalNorteResultadoEncabezado', ['idProtocolo'])).toEqual(stagingBefore.headers)
-    expect(await scenario.centralRows('LAB_Temp_HospitalNorteResultadoDetalle', ['idProtocolo', 'idDetalleProtocolo'])).toEqual(stagingBefore.details)
+    expect(await scenario.centralRows('LAB_Temp_HospitalNorteResultadoEncabezado', ['idProtocolo'])).toEqual(
+      stagingBefore.headers,
+    )
+    expect(
+      await scenario.centralRows('LAB_Temp_HospitalNorteResultadoDetalle', ['idProtocolo', 'idDetalleProtocolo']),
+    ).toEqual(stagingBefore.details)
     const status = (await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector']))[0]
     expect(status.ultimoUpdateEfectorInicio).not.toBeNull()
     expect(status.ultimoUpdateEfectorFin).toBeNull()
@@ -99,7 +131,11 @@ describe.each(DIALECTS)('HTTPS server killed mid-upload on %s', (dialect) => {
     await new Promise((resolve) => setTimeout(resolve, 1_200)) // past requestTimeoutSeconds: the old session is surely dead
     await scenario.stageLocally(101, [header({ idProtocolo: 9, idEfector: 101 })], [])
     expect((await cycle(server.url)).outcome).toBe('uploaded')
-    expect((await scenario.centralRows('LAB_Temp_HospitalNorteResultadoEncabezado', ['idProtocolo'])).map((row) => row.idProtocolo)).toEqual([9])
+    expect(
+      (await scenario.centralRows('LAB_Temp_HospitalNorteResultadoEncabezado', ['idProtocolo'])).map(
+        (row) => row.idProtocolo,
+      ),
+    ).toEqual([9])
     const sessions = await scenario.centralRows('labsync_upload_session', ['startedAt', 'sessionId'])
     expect(sessions.map((row) => row.state)).toEqual(['committed', 'failed', 'committed'])
     expect(await scenario.centralRows('labsync_upload_chunk', ['sessionId', 'seq'])).toEqual([])

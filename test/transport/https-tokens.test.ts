@@ -33,14 +33,20 @@ describe.each(DIALECTS)('HTTPS tokens on %s', (dialect) => {
     return { scenario, harness, call }
   }
   const southState = async (scenario: Scenario) => ({
-    status: (await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])).find((row) => Number(row.idEfector) === 202),
+    status: (await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])).find(
+      (row) => Number(row.idEfector) === 202,
+    ),
     headers: await scenario.centralRows('LAB_Temp_HospitalSurResultadoEncabezado', ['idProtocolo']),
     details: await scenario.centralRows('LAB_Temp_HospitalSurResultadoDetalle', ['idProtocolo', 'idDetalleProtocolo']),
   })
 
   it("refuses a token of hospital A for hospital B's status row and staging, whatever the body says", async () => {
     const { scenario, harness, call } = await setUp()
-    await scenario.stageLocally(202, [header({ idProtocolo: 1, idEfector: 202 })], [detail({ idProtocolo: 1, idEfector: 202, idDetalleProtocolo: 1 })])
+    await scenario.stageLocally(
+      202,
+      [header({ idProtocolo: 1, idEfector: 202 })],
+      [detail({ idProtocolo: 1, idEfector: 202, idDetalleProtocolo: 1 })],
+    )
     expect((await harness.runCycle(scenario, 202)).outcome).toBe('uploaded')
     const before = await southState(scenario)
     const northToken = harness.tokens.get(101)!
@@ -53,7 +59,11 @@ describe.each(DIALECTS)('HTTPS tokens on %s', (dialect) => {
     const southToken = harness.tokens.get(202)!
     expect((await call(southToken, 'POST', '/v1/uploads', begin(202, 'b-session'))).status).toBe(200)
     const during = await southState(scenario)
-    const foreignRows = { idEfector: 101, kind: 'header', rows: [headerRow(header({ idProtocolo: 9, idEfector: 101 }))] }
+    const foreignRows = {
+      idEfector: 101,
+      kind: 'header',
+      rows: [headerRow(header({ idProtocolo: 9, idEfector: 101 }))],
+    }
     for (const [method, path, body] of [
       ['PUT', '/v1/uploads/b-session/chunks/0', foreignRows],
       ['PUT', '/v1/uploads/b-session/chunks/0', { ...foreignRows, idEfector: 202 }],
@@ -106,8 +116,10 @@ describe.each(DIALECTS)('HTTPS tokens on %s', (dialect) => {
     expect((await harness.runCycle(scenario, 101, { token: rotated.token })).error?.code).toBe('LABSYNC_TOKEN_REFUSED')
     const stored = await scenario.centralRows('labsync_efector_token', ['createdAt'])
     expect(JSON.stringify(stored)).not.toContain(again.token)
-    expect((await scenario.onCentral((session) => listTokens(session, 101))).filter((t) => t.revokedAt === null).map((t) => t.tokenId)).toEqual([
-      again.tokenId,
-    ])
+    expect(
+      (await scenario.onCentral((session) => listTokens(session, 101)))
+        .filter((t) => t.revokedAt === null)
+        .map((t) => t.tokenId),
+    ).toEqual([again.tokenId])
   })
 })

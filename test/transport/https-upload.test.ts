@@ -26,14 +26,17 @@ function stagedRows(id: number, protocols: number) {
   const details = []
   for (let p = 1; p <= protocols; p++) {
     headers.push(header({ idProtocolo: p, idEfector: id, observacionesResultados: `obs ${p} ñ €`, baja: p % 17 === 0 }))
-    for (let d = 1; d <= 3; d++) details.push(detail({ idProtocolo: p, idEfector: id, idDetalleProtocolo: p * 10 + d, resultado: `${p}.${d}` }))
+    for (let d = 1; d <= 3; d++)
+      details.push(detail({ idProtocolo: p, idEfector: id, idDetalleProtocolo: p * 10 + d, resultado: `${p}.${d}` }))
   }
   return { headers, details }
 }
 
 /** What a monitor or importer reads of a status row: everything but the times and the owner id. */
 async function statusOf(scenario: Scenario, id: number) {
-  const row = (await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])).find((r) => Number(r.idEfector) === id)!
+  const row = (await scenario.centralRows('LAB_EstadoSyncGeneral', ['idEfector'])).find(
+    (r) => Number(r.idEfector) === id,
+  )!
   return row
 }
 
@@ -84,7 +87,13 @@ describe.each(DIALECTS)('HTTPS transport on %s', (dialect) => {
     }
     expect(comparable(await statusOf(scenario, 101))).toEqual(comparable(await statusOf(direct, 101)))
     const history = async (s: Scenario) =>
-      (await s.centralRows('labsync_run', ['id'])).map((r) => [r.kind, r.outcome, r.headerRows, r.detailRows, r.message])
+      (await s.centralRows('labsync_run', ['id'])).map((r) => [
+        r.kind,
+        r.outcome,
+        r.headerRows,
+        r.detailRows,
+        r.message,
+      ])
     expect(await history(scenario)).toEqual(await history(direct))
 
     expect((await direct.runPass()).outcomes.map((o) => o.outcome)).toEqual(['ok'])
@@ -102,6 +111,10 @@ describe.each(DIALECTS)('HTTPS transport on %s', (dialect) => {
     expect(logged).not.toContain('Núñez')
     const chunkLines = harness.requests().filter((entry) => entry.route === 'chunk')
     expect(chunkLines).toHaveLength(3 + 8)
-    expect(chunkLines.every((entry) => entry.hospital === 101 && entry.status === 200 && entry.bytesIn > 0 && entry.durationMs >= 0)).toBe(true)
+    expect(
+      chunkLines.every(
+        (entry) => entry.hospital === 101 && entry.status === 200 && entry.bytesIn > 0 && entry.durationMs >= 0,
+      ),
+    ).toBe(true)
   })
 })

@@ -28,7 +28,9 @@ describe('central serve setup and token commands (SQLite)', () => {
     writeFileSync(file, `central:\n  url: ${scenario.central.url}\nlog:\n  level: silent\n`)
     const run = async (...args: string[]) => {
       const lines: string[] = []
-      const code = await main(['node', 'labsync', '--config', file, 'central', 'token', ...args], (line) => lines.push(line))
+      const code = await main(['node', 'labsync', '--config', file, 'central', 'token', ...args], (line) =>
+        lines.push(line),
+      )
       return { code, lines }
     }
 
@@ -50,7 +52,14 @@ describe('central serve setup and token commands (SQLite)', () => {
     const certificate = makeSelfSignedCertificate()
     const plain = { ...serveConfig(certificate), tls: undefined }
     const start = (serve: typeof plain, host: string) =>
-      startIngestServer({ database: scenario.central.database, central: scenario.centralConfig, serve, logger: quiet(), host, port: 0 })
+      startIngestServer({
+        database: scenario.central.database,
+        central: scenario.centralConfig,
+        serve,
+        logger: quiet(),
+        host,
+        port: 0,
+      })
 
     await expect(start(plain, '127.0.0.1')).rejects.toMatchObject({ code: 'LABSYNC_CONFIG' })
     await expect(start({ ...plain, allowPlainHttp: true }, '0.0.0.0')).rejects.toMatchObject({ code: 'LABSYNC_CONFIG' })
@@ -62,11 +71,20 @@ describe('central serve setup and token commands (SQLite)', () => {
     const lines: string[] = []
     const file = path.join(certificate.dir, 'central.yaml')
     writeFileSync(file, `central:\n  url: ${scenario.central.url}\n`)
-    await main(['node', 'labsync', '--config', file, 'central', 'token', 'issue', '--id', '101'], (line) => lines.push(line))
+    await main(['node', 'labsync', '--config', file, 'central', 'token', 'issue', '--id', '101'], (line) =>
+      lines.push(line),
+    )
     const efector = configSchema.parse({
-      efector: { id: 101, url: scenario.hospitals.get(101)!.url, transport: 'https', https: { url: server.url, token: lines[1] } },
+      efector: {
+        id: 101,
+        url: scenario.hospitals.get(101)!.url,
+        transport: 'https',
+        https: { url: server.url, token: lines[1] },
+      },
     }).efector!
-    const result = await runEfectorCycle(scenario.hospitals.get(101)!.database, undefined, efector, undefined, { owner: newOwnerId() })
+    const result = await runEfectorCycle(scenario.hospitals.get(101)!.database, undefined, efector, undefined, {
+      owner: newOwnerId(),
+    })
     expect(result).toMatchObject({ outcome: 'uploaded', uploaded: { headers: 1, details: 0 } })
   })
 

@@ -30,9 +30,14 @@ export interface DetailPassOptions {
  * so that a protocol validated or annulled between the two reads never
  * has details without a header.
  */
-export async function* builtinDetailRows(source: Session, schema: SilSchema, options: DetailPassOptions): AsyncIterable<Row[]> {
+export async function* builtinDetailRows(
+  source: Session,
+  schema: SilSchema,
+  options: DetailPassOptions,
+): AsyncIterable<Row[]> {
   const seenNegativeKeys = new Set<string>()
-  const keepActive = (record: Record<string, unknown>) => options.exported.get(Number(record.idProtocolo))?.annulled === false
+  const keepActive = (record: Record<string, unknown>) =>
+    options.exported.get(Number(record.idProtocolo))?.annulled === false
   const toRow = (values: Record<string, unknown>): Row => {
     const id = values.idDetalleProtocolo as number
     if (id < 0) {
@@ -60,7 +65,11 @@ export async function* builtinDetailRows(source: Session, schema: SilSchema, opt
   }
 }
 
-async function* itemRecords(source: Session, schema: SilSchema, options: DetailPassOptions): AsyncIterable<Record<string, unknown>[]> {
+async function* itemRecords(
+  source: Session,
+  schema: SilSchema,
+  options: DetailPassOptions,
+): AsyncIterable<Record<string, unknown>[]> {
   const d = (column: string) => `d.${schema.column('LAB_DetalleProtocolo', column)}`
   const item = (alias: string, column: string) => `${alias}.${schema.column('LAB_Item', column)}`
   const { aliases, selections } = selectList({
@@ -102,16 +111,28 @@ async function* itemRecords(source: Session, schema: SilSchema, options: DetailP
   const user = (alias: string) => `${alias}.${schema.column('Sys_Usuario', 'idUsuario')}`
   const query = source.db
     .selectFrom(`${schema.table('LAB_DetalleProtocolo')} as d`)
-    .innerJoin(`${schema.table('LAB_Protocolo')} as p`, `p.${schema.column('LAB_Protocolo', 'idProtocolo')}`, d('idProtocolo'))
+    .innerJoin(
+      `${schema.table('LAB_Protocolo')} as p`,
+      `p.${schema.column('LAB_Protocolo', 'idProtocolo')}`,
+      d('idProtocolo'),
+    )
     .leftJoin(`${schema.table('LAB_Item')} as i`, item('i', 'idItem'), d('idItem'))
     // A NULL or 0 idSubItem means the item is its own sub-item, as in the SIL's simple items.
     .leftJoin(`${schema.table('LAB_Item')} as s`, (join) =>
       join.on((eb) =>
-        eb(eb.ref(item('s', 'idItem')), '=', eb.fn.coalesce(eb.fn('nullif', [eb.ref(d('idSubItem')), eb.lit(0)]), eb.ref(d('idItem')))),
+        eb(
+          eb.ref(item('s', 'idItem')),
+          '=',
+          eb.fn.coalesce(eb.fn('nullif', [eb.ref(d('idSubItem')), eb.lit(0)]), eb.ref(d('idItem'))),
+        ),
       ),
     )
     .leftJoin(`${schema.table('LAB_Area')} as a`, `a.${schema.column('LAB_Area', 'idArea')}`, item('i', 'idArea'))
-    .leftJoin(`${schema.table('Sys_Efector')} as der`, `der.${schema.column('Sys_Efector', 'idEfector')}`, item('i', 'idEfectorDerivacion'))
+    .leftJoin(
+      `${schema.table('Sys_Efector')} as der`,
+      `der.${schema.column('Sys_Efector', 'idEfector')}`,
+      item('i', 'idEfectorDerivacion'),
+    )
     .leftJoin(`${schema.table('Sys_Usuario')} as uv`, user('uv'), d('idUsuarioValida'))
     .leftJoin(`${schema.table('Sys_Usuario')} as uo`, user('uo'), d('idUsuarioValidaObservacion'))
     .select(selections)
@@ -128,7 +149,8 @@ async function* itemRecords(source: Session, schema: SilSchema, options: DetailP
 /** One validated SIL result item as a staging detail, by column name. */
 export function itemValues(record: Record<string, unknown>, idEfector: number): Record<string, unknown> {
   const key = { idProtocolo: record.idProtocolo, idDetalleProtocolo: record.idDetalleProtocolo }
-  const fail = (column: string, problem: string) => silDataError(idEfector, 'LAB_DetalleProtocolo', key, column, problem)
+  const fail = (column: string, problem: string) =>
+    silDataError(idEfector, 'LAB_DetalleProtocolo', key, column, problem)
   if (record.itemFound === null) throw fail('idItem', 'the item does not exist in LAB_Item')
   if (record.subFound === null) throw fail('idSubItem', 'the sub-item does not exist in LAB_Item')
 
@@ -175,12 +197,19 @@ function resultText(record: Record<string, unknown>, fail: (column: string, prob
   if (places === null || !Number.isInteger(places) || places < 0 || places > MAX_DECIMALS) {
     throw fail('formatoDecimal', `the sub-item's formatoDecimal must be 0 to ${MAX_DECIMALS}`)
   }
-  const text = typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' ? formatDecimal(value, places) : undefined
+  const text =
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint'
+      ? formatDecimal(value, places)
+      : undefined
   if (text === undefined) throw fail('resultadoNum', 'not a decimal number')
   return text
 }
 
-async function* isolateRecords(source: Session, schema: SilSchema, options: DetailPassOptions): AsyncIterable<Record<string, unknown>[]> {
+async function* isolateRecords(
+  source: Session,
+  schema: SilSchema,
+  options: DetailPassOptions,
+): AsyncIterable<Record<string, unknown>[]> {
   const g = (column: string) => `g.${schema.column('LAB_ProtocoloGermen', column)}`
   const { aliases, selections } = selectList({
     idProtocolo: g('idProtocolo'),
@@ -193,7 +222,11 @@ async function* isolateRecords(source: Session, schema: SilSchema, options: Deta
   })
   const query = source.db
     .selectFrom(`${schema.table('LAB_ProtocoloGermen')} as g`)
-    .innerJoin(`${schema.table('LAB_Protocolo')} as p`, `p.${schema.column('LAB_Protocolo', 'idProtocolo')}`, g('idProtocolo'))
+    .innerJoin(
+      `${schema.table('LAB_Protocolo')} as p`,
+      `p.${schema.column('LAB_Protocolo', 'idProtocolo')}`,
+      g('idProtocolo'),
+    )
     .leftJoin(`${schema.table('LAB_Item')} as i`, `i.${schema.column('LAB_Item', 'idItem')}`, g('idItem'))
     .leftJoin(`${schema.table('LAB_Germen')} as ge`, `ge.${schema.column('LAB_Germen', 'idGermen')}`, g('idGermen'))
     .select(selections)
@@ -205,10 +238,22 @@ async function* isolateRecords(source: Session, schema: SilSchema, options: Deta
     yield batch.map((record) => {
       const key = { idProtocolo: record.idProtocolo, idProtocoloGermen: record.idProtocoloGermen }
       if (record.itemFound === null) {
-        throw silDataError(options.idEfector, 'LAB_ProtocoloGermen', key, 'idItem', 'the item does not exist in LAB_Item')
+        throw silDataError(
+          options.idEfector,
+          'LAB_ProtocoloGermen',
+          key,
+          'idItem',
+          'the item does not exist in LAB_Item',
+        )
       }
       if (record.germFound === null) {
-        throw silDataError(options.idEfector, 'LAB_ProtocoloGermen', key, 'idGermen', 'the germ does not exist in LAB_Germen')
+        throw silDataError(
+          options.idEfector,
+          'LAB_ProtocoloGermen',
+          key,
+          'idGermen',
+          'the germ does not exist in LAB_Germen',
+        )
       }
       return {
         ...closingRowDefaults(record, options.idEfector, -Number(record.idProtocoloGermen)),
@@ -239,9 +284,17 @@ async function* antibiogramRecords(
   })
   const query = source.db
     .selectFrom(`${schema.table('LAB_Antibiograma')} as ab`)
-    .innerJoin(`${schema.table('LAB_Protocolo')} as p`, `p.${schema.column('LAB_Protocolo', 'idProtocolo')}`, a('idProtocolo'))
+    .innerJoin(
+      `${schema.table('LAB_Protocolo')} as p`,
+      `p.${schema.column('LAB_Protocolo', 'idProtocolo')}`,
+      a('idProtocolo'),
+    )
     .leftJoin(`${schema.table('LAB_Germen')} as ge`, `ge.${schema.column('LAB_Germen', 'idGermen')}`, a('idGermen'))
-    .leftJoin(`${schema.table('Sys_Usuario')} as u`, `u.${schema.column('Sys_Usuario', 'idUsuario')}`, a('idUsuarioValida'))
+    .leftJoin(
+      `${schema.table('Sys_Usuario')} as u`,
+      `u.${schema.column('Sys_Usuario', 'idUsuario')}`,
+      a('idUsuarioValida'),
+    )
     .select(selections)
     .where(a('idProtocolo'), 'in', exportedProtocolIds(source, schema, { ...options, activeOnly: true }))
     // Only validated antibiograms, as only validated items are exported.
@@ -253,7 +306,13 @@ async function* antibiogramRecords(
     yield batch.map((record) => {
       if (record.germFound === null) {
         const key = { idProtocolo: record.idProtocolo, idAntibiograma: record.idAntibiograma }
-        throw silDataError(options.idEfector, 'LAB_Antibiograma', key, 'idGermen', 'the germ does not exist in LAB_Germen')
+        throw silDataError(
+          options.idEfector,
+          'LAB_Antibiograma',
+          key,
+          'idGermen',
+          'the germ does not exist in LAB_Germen',
+        )
       }
       const { antibiotico, resultado } = record
       return {
@@ -273,7 +332,11 @@ async function* antibiogramRecords(
  * conresultado 1, empty strings elsewhere (docs/EXPORT.md). Antibiograms have no
  * item, so their grupo stays empty too.
  */
-function closingRowDefaults(record: Record<string, unknown>, idEfector: number, idDetalleProtocolo: number): Record<string, unknown> {
+function closingRowDefaults(
+  record: Record<string, unknown>,
+  idEfector: number,
+  idDetalleProtocolo: number,
+): Record<string, unknown> {
   return {
     idProtocolo: record.idProtocolo,
     idEfector,

@@ -24,8 +24,10 @@ export async function* builtinHeaderRows(
 ): AsyncIterable<Row[]> {
   const p = (column: string) => `p.${schema.column('LAB_Protocolo', column)}`
   const pac = (column: string) => `pac.${schema.column('Sys_Paciente', column)}`
-  const nameOf = (alias: string, table: 'LAB_Origen' | 'LAB_Prioridad' | 'LAB_SectorServicio' | 'Sys_Efector' | 'LAB_Muestra') =>
-    `${alias}.${schema.column(table, 'nombre')}`
+  const nameOf = (
+    alias: string,
+    table: 'LAB_Origen' | 'LAB_Prioridad' | 'LAB_SectorServicio' | 'Sys_Efector' | 'LAB_Muestra',
+  ) => `${alias}.${schema.column(table, 'nombre')}`
   const { aliases, selections } = selectList({
     idProtocolo: p('idProtocolo'),
     apellido: pac('apellido'),
@@ -61,15 +63,27 @@ export async function* builtinHeaderRows(
   const query = source.db
     .selectFrom(`${schema.table('LAB_Protocolo')} as p`)
     .leftJoin(`${schema.table('Sys_Paciente')} as pac`, pac('idPaciente'), p('idPaciente'))
-    .leftJoin(`${schema.table('LAB_Prioridad')} as pri`, `pri.${schema.column('LAB_Prioridad', 'idPrioridad')}`, p('idPrioridad'))
+    .leftJoin(
+      `${schema.table('LAB_Prioridad')} as pri`,
+      `pri.${schema.column('LAB_Prioridad', 'idPrioridad')}`,
+      p('idPrioridad'),
+    )
     .leftJoin(`${schema.table('LAB_Origen')} as ori`, `ori.${schema.column('LAB_Origen', 'idOrigen')}`, p('idOrigen'))
     .leftJoin(
       `${schema.table('LAB_SectorServicio')} as sec`,
       `sec.${schema.column('LAB_SectorServicio', 'idSectorServicio')}`,
       p('idSector'),
     )
-    .leftJoin(`${schema.table('Sys_Efector')} as efs`, `efs.${schema.column('Sys_Efector', 'idEfector')}`, p('idEfectorSolicitante'))
-    .leftJoin(`${schema.table('LAB_Muestra')} as mue`, `mue.${schema.column('LAB_Muestra', 'idMuestra')}`, p('idMuestra'))
+    .leftJoin(
+      `${schema.table('Sys_Efector')} as efs`,
+      `efs.${schema.column('Sys_Efector', 'idEfector')}`,
+      p('idEfectorSolicitante'),
+    )
+    .leftJoin(
+      `${schema.table('LAB_Muestra')} as mue`,
+      `mue.${schema.column('LAB_Muestra', 'idMuestra')}`,
+      p('idMuestra'),
+    )
     .select(selections)
     .where(p('idProtocolo'), 'in', exportedProtocolIds(source, schema, { idEfector, days, activeOnly: false }))
     .orderBy(p('idProtocolo'))

@@ -29,7 +29,11 @@ export interface SelectionOptions {
  * missing is taken, so that the export stops on it instead of dropping it
  * silently; a NULL baja counts as not annulled.
  */
-export function exportedProtocolIds(source: Session, schema: SilSchema, options: SelectionOptions): Expression<unknown> {
+export function exportedProtocolIds(
+  source: Session,
+  schema: SilSchema,
+  options: SelectionOptions,
+): Expression<unknown> {
   const p = (column: string) => `sel_p.${schema.column('LAB_Protocolo', column)}`
   const pac = (column: string) => `sel_pac.${schema.column('Sys_Paciente', column)}`
   const d = (column: string) => `sel_d.${schema.column('LAB_DetalleProtocolo', column)}`
@@ -48,7 +52,12 @@ export function exportedProtocolIds(source: Session, schema: SilSchema, options:
           .selectFrom(`${schema.table('LAB_DetalleProtocolo')} as sel_d`)
           .select(sql.lit(1).as('one'))
           .whereRef(d('idProtocolo'), '=', p('idProtocolo'))
-          .where((inner) => inner.or([inner(d('fechaValida'), '>=', windowStart), inner(d('fechaValidaObservacion'), '>=', windowStart)])),
+          .where((inner) =>
+            inner.or([
+              inner(d('fechaValida'), '>=', windowStart),
+              inner(d('fechaValidaObservacion'), '>=', windowStart),
+            ]),
+          ),
       ),
     )
   if (options.activeOnly) {

@@ -33,7 +33,9 @@ export async function runExportStep(
 ): Promise<ExportCounts & { mode: EfectorConfig['export']['mode'] }> {
   const settings = efector.export
   const write = (headers: AsyncIterable<Row[]>, details: AsyncIterable<Row[]>) =>
-    options.dryRun ? countStagingRows(idEfector, headers, details) : replaceLocalStaging(local, idEfector, headers, details)
+    options.dryRun
+      ? countStagingRows(idEfector, headers, details)
+      : replaceLocalStaging(local, idEfector, headers, details)
   try {
     switch (settings.mode) {
       case 'none':
@@ -72,7 +74,10 @@ export async function runExportStep(
   } catch (error) {
     const wrapped = toLabsyncError(error, 'LABSYNC_EXPORT', { efector: idEfector })
     if (wrapped.code === 'LABSYNC_DATABASE') {
-      throw new LabsyncError('LABSYNC_EXPORT', `export failed: ${wrapped.message}`, { cause: error, location: wrapped.location })
+      throw new LabsyncError('LABSYNC_EXPORT', `export failed: ${wrapped.message}`, {
+        cause: error,
+        location: wrapped.location,
+      })
     }
     throw wrapped
   }

@@ -37,12 +37,24 @@ export async function replaceLocalStaging(
     await local.connection.bulkInsert(
       headerTable,
       HEADER_COLUMNS,
-      validated(headers, { table: LOCAL_HEADER_TABLE, columns: HEADER_COLUMNS, key: HEADER_KEY, efector, counter: headerCount }),
+      validated(headers, {
+        table: LOCAL_HEADER_TABLE,
+        columns: HEADER_COLUMNS,
+        key: HEADER_KEY,
+        efector,
+        counter: headerCount,
+      }),
     )
     await local.connection.bulkInsert(
       detailTable,
       DETAIL_COLUMNS,
-      validated(details, { table: LOCAL_DETAIL_TABLE, columns: DETAIL_COLUMNS, key: DETAIL_KEY, efector, counter: detailCount }),
+      validated(details, {
+        table: LOCAL_DETAIL_TABLE,
+        columns: DETAIL_COLUMNS,
+        key: DETAIL_KEY,
+        efector,
+        counter: detailCount,
+      }),
     )
   })
   return { headers: headerCount.rows, details: detailCount.rows }

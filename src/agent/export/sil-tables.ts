@@ -168,14 +168,20 @@ export async function resolveSilSchema(source: Session, efector: number): Promis
         { location: { efector, table: spec.name } },
       )
     }
-    const existing = new Map((await listColumns(source, found)).map((column) => [column.name.toLowerCase(), column.name]))
+    const existing = new Map(
+      (await listColumns(source, found)).map((column) => [column.name.toLowerCase(), column.name]),
+    )
     const columns = new Map<string, string>()
     for (const column of spec.columns) {
       const actual = existing.get(column.name.toLowerCase())
       if (!actual) {
-        throw new LabsyncError('LABSYNC_TABLE_MISSING', `the laboratory system's table ${spec.name} has no column ${column.name}`, {
-          location: { efector, table: spec.name, column: column.name },
-        })
+        throw new LabsyncError(
+          'LABSYNC_TABLE_MISSING',
+          `the laboratory system's table ${spec.name} has no column ${column.name}`,
+          {
+            location: { efector, table: spec.name, column: column.name },
+          },
+        )
       }
       columns.set(column.name, actual)
     }

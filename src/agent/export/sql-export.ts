@@ -38,7 +38,9 @@ async function* streamSelect(
   try {
     text = readFileSync(file, 'utf8').trim().replace(/;\s*$/, '')
   } catch (error) {
-    throw new LabsyncError('LABSYNC_CONFIG', `cannot read export SQL file ${file}: ${(error as Error).message}`, { location })
+    throw new LabsyncError('LABSYNC_CONFIG', `cannot read export SQL file ${file}: ${(error as Error).message}`, {
+      location,
+    })
   }
   const body = sql.raw(text.replace(/@dias\b/gi, String(Math.trunc(days))))
   // The closing parenthesis goes on a line of its own: a file whose last line ends in a `--` comment would swallow it.
@@ -51,11 +53,17 @@ async function* streamSelect(
   const byLowerName = new Map(probe.columns.map((name) => [name.toLowerCase(), name]))
   const missing = columns.filter((column) => !byLowerName.has(column.name.toLowerCase())).map((column) => column.name)
   if (missing.length > 0) {
-    throw new LabsyncError('LABSYNC_EXPORT', `the SELECT in ${file} does not return the staging columns ${missing.join(', ')}`, {
-      location,
-    })
+    throw new LabsyncError(
+      'LABSYNC_EXPORT',
+      `the SELECT in ${file} does not return the staging columns ${missing.join(', ')}`,
+      {
+        location,
+      },
+    )
   }
-  const list = sql.join(columns.map((column) => sql.ref(`labsync_export.${byLowerName.get(column.name.toLowerCase())}`)))
+  const list = sql.join(
+    columns.map((column) => sql.ref(`labsync_export.${byLowerName.get(column.name.toLowerCase())}`)),
+  )
   const query = sql`SELECT ${list} FROM (${body}\n) labsync_export`.compile(source.db)
   try {
     // Only the source's own failures land here: a consumer that stops early closes this generator without an exception.
@@ -75,7 +83,8 @@ function sqlFileError(file: string, error: unknown, location: { efector?: number
   if (error instanceof LabsyncError || isConnectionError(error)) return error
   const sqlState = (error as { code?: unknown } | undefined)?.code
   let message = driverMessage(error)
-  const aboutTheText = (typeof sqlState === 'string' && sqlState.startsWith('42')) || /syntax error|no such (column|table)/i.test(message)
+  const aboutTheText =
+    (typeof sqlState === 'string' && sqlState.startsWith('42')) || /syntax error|no such (column|table)/i.test(message)
   if (!aboutTheText) message = message.replace(/"[^"]*"|'[^']*'/g, '…')
   return new LabsyncError('LABSYNC_EXPORT', `export SQL file ${file}: ${message}`, { location, cause: error })
 }

@@ -14,7 +14,9 @@ export function registerCentralInstall(program: Command, context: CliContext): v
       const central = requireCentral(context.config())
       await usingDatabase(central.url, (database) =>
         usingSession(database, async (session) => {
-          const plans = options.print ? await planCentralInstall(session, central.schema) : await installCentral(session, central.schema)
+          const plans = options.print
+            ? await planCentralInstall(session, central.schema)
+            : await installCentral(session, central.schema)
           printPlans(context, plans, Boolean(options.print))
         }),
       )

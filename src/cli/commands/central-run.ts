@@ -12,12 +12,17 @@ export function registerCentralRun(program: Command, context: CliContext): void 
   commandGroup(program, 'central', 'the central server: tables, hospitals, imports')
     .command('run')
     .description('one central pass: import every hospital that is pending import')
-    .option('--dry-run', 'say which hospitals would be imported (and why not the others) and what their staging holds; write nothing')
+    .option(
+      '--dry-run',
+      'say which hospitals would be imported (and why not the others) and what their staging holds; write nothing',
+    )
     .action(async (options: { dryRun?: boolean }) => {
       const loaded = context.config()
       if (options.dryRun) {
         const central = requireCentral(loaded)
-        const run = await usingDatabase(central.url, (database) => usingSession(database, (session) => dryRunCentralPass(session, central)))
+        const run = await usingDatabase(central.url, (database) =>
+          usingSession(database, (session) => dryRunCentralPass(session, central)),
+        )
         for (const line of describeCentralDryRun(run)) context.out(line)
         if (run.entries.some((entry) => entry.error)) context.exitCode = 1
         return
@@ -29,7 +34,8 @@ export function registerCentralRun(program: Command, context: CliContext): void 
       const imported = pass.outcomes.filter((outcome) => outcome.outcome !== 'taken')
       if (imported.length === 0) context.out('central pass: no hospital is pending import')
       for (const outcome of imported) context.out(describeImport(outcome))
-      if (pass.outcomes.some((outcome) => outcome.outcome === 'failed' || outcome.outcome === 'partial')) context.exitCode = 1
+      if (pass.outcomes.some((outcome) => outcome.outcome === 'failed' || outcome.outcome === 'partial'))
+        context.exitCode = 1
     })
 }
 

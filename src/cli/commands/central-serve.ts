@@ -18,7 +18,14 @@ export function registerCentralServe(program: Command, context: CliContext): voi
       }
       const log = context.logger().child({ service: 'ingest' })
       await usingDatabase(central.url, async (database) => {
-        const server = await startIngestServer({ database, central, serve, logger: log, host: options.host, port: options.port })
+        const server = await startIngestServer({
+          database,
+          central,
+          serve,
+          logger: log,
+          host: options.host,
+          port: options.port,
+        })
         context.out(`labsync: serving uploads on ${server.url}`)
         log.info({ url: server.url }, 'listening')
         await new Promise<void>((resolve) => {

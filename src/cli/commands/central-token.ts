@@ -21,13 +21,15 @@ export function registerCentralToken(program: Command, context: CliContext): voi
     .requiredOption('--id <n>', 'idEfector', parseInteger('--id'))
     .action(async (options: { id: number }) => {
       const issued = await onCentral((session) => issueToken(session, options.id, schema()))
-      context.out(`efector ${issued.idEfector}: token ${issued.tokenId} issued; put it in efector.https.token (it is not shown again):`)
+      context.out(
+        `efector ${issued.idEfector}: token ${issued.tokenId} issued; put it in efector.https.token (it is not shown again):`,
+      )
       context.out(issued.token)
     })
 
   token
     .command('revoke')
-    .description("revoke one token of a hospital, or all of them")
+    .description('revoke one token of a hospital, or all of them')
     .requiredOption('--id <n>', 'idEfector', parseInteger('--id'))
     .option('--token-id <id>', 'the token to revoke (the part after lst_); default every token of the hospital')
     .action(async (options: { id: number; tokenId?: string }) => {
@@ -41,7 +43,9 @@ export function registerCentralToken(program: Command, context: CliContext): voi
     .requiredOption('--id <n>', 'idEfector', parseInteger('--id'))
     .action(async (options: { id: number }) => {
       const issued = await onCentral((session) => rotateToken(session, options.id, schema()))
-      context.out(`efector ${issued.idEfector}: ${issued.revoked} token(s) revoked, token ${issued.tokenId} issued (it is not shown again):`)
+      context.out(
+        `efector ${issued.idEfector}: ${issued.revoked} token(s) revoked, token ${issued.tokenId} issued (it is not shown again):`,
+      )
       context.out(issued.token)
     })
 
@@ -52,7 +56,9 @@ export function registerCentralToken(program: Command, context: CliContext): voi
     .action(async (options: { id?: number }) => {
       const tokens = await onCentral((session) => listTokens(session, options.id, schema()))
       for (const info of tokens) {
-        context.out(`efector ${info.idEfector}  token ${info.tokenId}  created ${info.createdAt}  ${info.revokedAt ? `revoked ${info.revokedAt}` : 'active'}`)
+        context.out(
+          `efector ${info.idEfector}  token ${info.tokenId}  created ${info.createdAt}  ${info.revokedAt ? `revoked ${info.revokedAt}` : 'active'}`,
+        )
       }
       if (tokens.length === 0) context.out('no tokens')
     })

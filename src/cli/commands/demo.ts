@@ -45,7 +45,15 @@ export function formatDemoSummary(result: DemoResult): string {
     `${hospital.central.headers} / ${hospital.central.details}`,
   ])
   const table = formatTable(
-    ['id', 'efector', 'round 1 uploaded (h/d)', 'round 1 imported (h/d)', 'round 2 corrected', 'round 2 deleted', 'central now (h/d)'],
+    [
+      'id',
+      'efector',
+      'round 1 uploaded (h/d)',
+      'round 1 imported (h/d)',
+      'round 2 corrected',
+      'round 2 deleted',
+      'central now (h/d)',
+    ],
     rows,
   )
   const legend =

@@ -7,7 +7,9 @@ import type { CliContext } from '../cli-context.js'
 export function registerDoctor(program: Command, context: CliContext): void {
   program
     .command('doctor')
-    .description('check the configuration, the databases, tables, columns, rights, clocks and status rows; print how to fix each problem')
+    .description(
+      'check the configuration, the databases, tables, columns, rights, clocks and status rows; print how to fix each problem',
+    )
     .option('--json', 'print the findings as JSON')
     .action(async (options: { json?: boolean }) => {
       let findings: Finding[]
@@ -15,7 +17,14 @@ export function registerDoctor(program: Command, context: CliContext): void {
         findings = await runDoctor(context.config())
       } catch (error) {
         if (!(error instanceof LabsyncError) || error.code !== 'LABSYNC_CONFIG') throw error
-        findings = [problem('configuration', error.message, 'fix the key named; `labsync init` writes a commented example', 'config')]
+        findings = [
+          problem(
+            'configuration',
+            error.message,
+            'fix the key named; `labsync init` writes a commented example',
+            'config',
+          ),
+        ]
       }
       if (options.json) context.out(JSON.stringify(findings, null, 2))
       else for (const finding of findings) for (const line of formatFinding(finding)) context.out(line)

@@ -17,10 +17,14 @@ export function registerEfectorExport(program: Command, context: CliContext): vo
       const result = await usingDatabase(efector.url, (local) =>
         usingSession(local, async (session) => {
           // The same fallbacks as the efector cycle: the configuration first, then LAB_SyncConfig.
-          const legacy = efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(session) : undefined
+          const legacy =
+            efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(session) : undefined
           const idEfector = efector.id ?? legacy?.idEfector ?? undefined
           if (idEfector === undefined || idEfector === null) {
-            throw new LabsyncError('LABSYNC_CONFIG', 'efector.id is not set in the configuration and LAB_SyncConfig holds no idEfector')
+            throw new LabsyncError(
+              'LABSYNC_CONFIG',
+              'efector.id is not set in the configuration and LAB_SyncConfig holds no idEfector',
+            )
           }
           const days = efector.export.days ?? legacy?.diasASincronizar ?? DEFAULT_EXPORT_DAYS
           const counts = await runExportStep(session, efector, idEfector, days, { dryRun })
@@ -31,7 +35,9 @@ export function registerEfectorExport(program: Command, context: CliContext): vo
       if (result.mode === 'none') {
         context.out(`efector ${result.idEfector}: export mode none: the local staging holds ${what}`)
       } else if (dryRun) {
-        context.out(`efector ${result.idEfector}: export ${result.mode} (${result.days} days) would write ${what} (dry run: nothing written)`)
+        context.out(
+          `efector ${result.idEfector}: export ${result.mode} (${result.days} days) would write ${what} (dry run: nothing written)`,
+        )
       } else {
         context.out(`efector ${result.idEfector}: export ${result.mode} (${result.days} days) wrote ${what}`)
       }

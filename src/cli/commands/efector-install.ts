@@ -14,7 +14,11 @@ export function registerEfectorInstall(program: Command, context: CliContext): v
       const efector = requireEfector(context.config())
       await usingDatabase(efector.url, (database) =>
         usingSession(database, async (session) => {
-          printPlans(context, options.print ? await planEfectorInstall(session) : await installEfector(session), Boolean(options.print))
+          printPlans(
+            context,
+            options.print ? await planEfectorInstall(session) : await installEfector(session),
+            Boolean(options.print),
+          )
         }),
       )
     })

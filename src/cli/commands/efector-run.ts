@@ -11,7 +11,10 @@ export function registerEfectorRun(program: Command, context: CliContext): void 
   commandGroup(program, 'efector', "a hospital's agent: export and upload")
     .command('run')
     .description('one efector cycle: export, claim, upload')
-    .option('--dry-run', 'say what would be exported and uploaded, and whether the upload would be claimed now; write nothing')
+    .option(
+      '--dry-run',
+      'say what would be exported and uploaded, and whether the upload would be claimed now; write nothing',
+    )
     .action(async (options: { dryRun?: boolean }) => {
       const loaded = context.config()
       if (options.dryRun) {

@@ -75,6 +75,8 @@ export function registerInit(program: Command, context: CliContext): void {
         throw new LabsyncError('LABSYNC_USAGE', `${file} already exists; pass --force to overwrite it`)
       }
       writeFileSync(file, EXAMPLE_CONFIG)
-      context.out(`wrote ${file}; set CENTRAL_DB_URL and EFECTOR_DB_URL, or edit the urls, then run "labsync central install"`)
+      context.out(
+        `wrote ${file}; set CENTRAL_DB_URL and EFECTOR_DB_URL, or edit the urls, then run "labsync central install"`,
+      )
     })
 }

@@ -18,7 +18,8 @@ export function registerMonitor(program: Command, context: CliContext): void {
       const central = requireCentral(loaded)
       const { monitor } = loaded.config
       const port = options.port ?? monitor.port
-      if (port < 0 || port > 65535) throw new LabsyncError('LABSYNC_USAGE', `--port must be from 0 to 65535, got ${port}`)
+      if (port < 0 || port > 65535)
+        throw new LabsyncError('LABSYNC_USAGE', `--port must be from 0 to 65535, got ${port}`)
       const plan = planBind(options.host ?? monitor.host, hasAccessControl(monitor))
       const log = context.logger()
       const database = openDatabase(central.url, { poolSize: 4 })

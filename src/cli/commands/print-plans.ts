@@ -10,7 +10,11 @@ export function printPlans(context: CliContext, plans: TablePlan[], printOnly: b
     return
   }
   for (const plan of plans) {
-    const what = !plan.exists ? 'created' : plan.statements.length > 0 ? `added ${plan.statements.length} column(s)` : 'up to date'
+    const what = !plan.exists
+      ? 'created'
+      : plan.statements.length > 0
+        ? `added ${plan.statements.length} column(s)`
+        : 'up to date'
     context.out(`${plan.table.name}: ${what}`)
   }
 }

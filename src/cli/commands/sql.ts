@@ -15,15 +15,21 @@ const DIALECTS: readonly DialectName[] = ['mssql', 'postgres', 'sqlite']
  * part of them already. For SQL Server each statement is followed by GO.
  */
 export function registerSql(program: Command, context: CliContext): void {
-  const group = program.command('sql').description('print the DDL and migrations labsync would run, for a DBA (connects to nothing)')
+  const group = program
+    .command('sql')
+    .description('print the DDL and migrations labsync would run, for a DBA (connects to nothing)')
   const dialectOf = (value: string): DialectName => {
     if (!DIALECTS.includes(value as DialectName)) {
-      throw new LabsyncError('LABSYNC_USAGE', `--dialect must be one of ${DIALECTS.join(', ')}, got ${JSON.stringify(value)}`)
+      throw new LabsyncError(
+        'LABSYNC_USAGE',
+        `--dialect must be one of ${DIALECTS.join(', ')}, got ${JSON.stringify(value)}`,
+      )
     }
     return value as DialectName
   }
   const schemaOf = (value: string): string => {
-    if (!isPlainIdentifier(value)) throw new LabsyncError('LABSYNC_USAGE', `--schema must be a plain identifier, got ${JSON.stringify(value)}`)
+    if (!isPlainIdentifier(value))
+      throw new LabsyncError('LABSYNC_USAGE', `--schema must be a plain identifier, got ${JSON.stringify(value)}`)
     return value
   }
   const print = (dialectName: DialectName, statements: string[]) => {
@@ -51,7 +57,15 @@ export function registerSql(program: Command, context: CliContext): void {
     .option('--import-min-minutes <m>', 'least minutes between two imports', parseInteger('--import-min-minutes'), 0)
     .option('--schema <name>', 'schema of the central tables', schemaOf)
     .action(
-      (options: { dialect: DialectName; id: number; name: string; displayName?: string; minMinutes: number; importMinMinutes: number; schema?: string }) => {
+      (options: {
+        dialect: DialectName
+        id: number
+        name: string
+        displayName?: string
+        minMinutes: number
+        importMinMinutes: number
+        schema?: string
+      }) => {
         const efector = {
           id: options.id,
           name: options.name,
@@ -65,7 +79,9 @@ export function registerSql(program: Command, context: CliContext): void {
 
   group
     .command('install-efector')
-    .description("the hospital's LAB_SyncStatus and local staging tables (what `efector install` creates where missing)")
+    .description(
+      "the hospital's LAB_SyncStatus and local staging tables (what `efector install` creates where missing)",
+    )
     .requiredOption('--dialect <name>', DIALECTS.join(' | '), dialectOf)
     .action((options: { dialect: DialectName }) => {
       print(options.dialect, efectorInstallScript(dialectNamed(options.dialect)))

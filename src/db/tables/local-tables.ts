@@ -14,7 +14,11 @@ export const LOCAL_STATUS_COLUMNS: readonly ColumnSpec[] = [
   nvarchar('labsyncMessage', 4000, true),
 ]
 
-export const LOCAL_STATUS_TABLE: TableSpec = { name: 'LAB_SyncStatus', columns: LOCAL_STATUS_COLUMNS, primaryKey: ['id'] }
+export const LOCAL_STATUS_TABLE: TableSpec = {
+  name: 'LAB_SyncStatus',
+  columns: LOCAL_STATUS_COLUMNS,
+  primaryKey: ['id'],
+}
 
 /** `LAB_SyncConfig`: the legacy configuration row; labsync reads it when its own file leaves a value out. */
 export const LEGACY_CONFIG_TABLE: TableSpec = {

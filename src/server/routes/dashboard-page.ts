@@ -11,9 +11,15 @@ export function registerDashboardPage(app: FastifyInstance, context: MonitorCont
     const lang = langOf(request)
     try {
       const network = await context.read(() => readNetwork(context.source))
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(layout({ lang, title: MESSAGES[lang].title, path: '/', refreshSeconds: context.monitor.refreshSeconds, body: dashboardBody(network, lang) }))
+      return reply.type('text/html; charset=utf-8').send(
+        layout({
+          lang,
+          title: MESSAGES[lang].title,
+          path: '/',
+          refreshSeconds: context.monitor.refreshSeconds,
+          body: dashboardBody(network, lang),
+        }),
+      )
     } catch (error) {
       return sendPageError(request, reply, error, context, { path: '/' })
     }

@@ -20,8 +20,13 @@ export function registerEfectorPage(app: FastifyInstance, context: MonitorContex
       const { efector } = await context.read(() => readEfector(context.source, id))
       const history = await context.read(() => readEfectorRuns(context.source, id, { days, limit: CHART_RUNS }))
       const title = `${efector.idEfector} ${efector.nombreEfector ?? ''} · ${MESSAGES[lang].history}`
-      const body = efectorBody({ now: history.now, efector, since: history.since, runs: history.runs, days, tableRows: TABLE_RUNS }, lang)
-      return reply.type('text/html; charset=utf-8').send(layout({ lang, title, path, refreshSeconds: context.monitor.refreshSeconds, body }))
+      const body = efectorBody(
+        { now: history.now, efector, since: history.since, runs: history.runs, days, tableRows: TABLE_RUNS },
+        lang,
+      )
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(layout({ lang, title, path, refreshSeconds: context.monitor.refreshSeconds, body }))
     } catch (error) {
       return sendPageError(request, reply, error, context, { path, id: request.params.id.slice(0, 40) })
     }

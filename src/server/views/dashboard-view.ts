@@ -39,7 +39,9 @@ function efectorRow(efector: EfectorView, lang: Lang): SafeHtml {
   const overdueText = fill(messages.overdue, { minutes: efector.alertThresholdMinutes })
   return html`<tr class="efector status-${efector.status}${efector.overdue ? ' overdue' : ''}" data-efector="${efector.idEfector}" data-status="${efector.status}" data-overdue="${String(efector.overdue)}">
   <td data-label="${messages.efector}"><span class="name"><a href="/efectores/${efector.idEfector}?lang=${lang}"><span class="id">${efector.idEfector}</span> ${efector.nombreEfector ?? ''}</a>${
-    efector.overdue ? html` <span class="alert-mark" role="img" aria-label="${overdueText}" title="${overdueText}">● ${messages.overdueShort}</span>` : ''
+    efector.overdue
+      ? html` <span class="alert-mark" role="img" aria-label="${overdueText}" title="${overdueText}">● ${messages.overdueShort}</span>`
+      : ''
   }</span></td>
   <td data-label="${messages.state}"><span class="badge state-${efector.status}">${messages.stateNames[efector.status]}</span></td>
   <td data-label="${messages.lastUpload}">${agoCell(efector.lastUploadAt, efector.secondsSinceUpload, lang)}</td>

@@ -14,7 +14,8 @@ export interface PageOptions {
 export function layout(options: PageOptions): string {
   const messages = MESSAGES[options.lang]
   const other: Lang = options.lang === 'es' ? 'en' : 'es'
-  return `<!doctype html>\n${html`<html lang="${options.lang}">
+  return `<!doctype html>\n${
+    html`<html lang="${options.lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -33,5 +34,6 @@ ${options.body}
 </main>
 <footer>${messages.refreshEvery.replace('{seconds}', String(options.refreshSeconds))}</footer>
 </body>
-</html>`.text}\n`
+</html>`.text
+  }\n`
 }

@@ -42,7 +42,8 @@ export function runChart(runs: RunView[], window: { days: number }, lang: Lang):
   const timed = ordered.map((run, index) => ({ run, index })).filter(({ run }) => run.durationMs !== null)
   const points = timed.map(({ run, index }) => `${x(index).toFixed(1)},${ySeconds(run.durationMs! / 1000).toFixed(1)}`)
   const dots = timed.map(
-    ({ run, index }) => html`<circle class="dot" cx="${x(index).toFixed(1)}" cy="${ySeconds(run.durationMs! / 1000).toFixed(1)}" r="3"></circle>`,
+    ({ run, index }) =>
+      html`<circle class="dot" cx="${x(index).toFixed(1)}" cy="${ySeconds(run.durationMs! / 1000).toFixed(1)}" r="3"></circle>`,
   )
   const bottom = PAD.top + plotHeight
   const dateLabel = (iso: string) => iso.slice(5, 16).replace('T', ' ')

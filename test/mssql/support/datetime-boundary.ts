@@ -50,4 +50,6 @@ const results = inputs.map((input) => {
     naiveSent: naive(input),
   }
 })
-process.stdout.write(JSON.stringify({ tz: process.env.TZ, offsetMinutes: new Date(2026, 0, 1).getTimezoneOffset(), results }))
+process.stdout.write(
+  JSON.stringify({ tz: process.env.TZ, offsetMinutes: new Date(2026, 0, 1).getTimezoneOffset(), results }),
+)

@@ -12,7 +12,10 @@ import { makeSelfSignedCertificate, type TestCertificate } from './self-signed-c
 /** The serve section with its defaults, plus the test's TLS files and overrides. */
 export function serveConfig(certificate: TestCertificate, overrides: Partial<ServeConfig> = {}): ServeConfig {
   const parsed = configSchema.parse({
-    central: { url: 'sqlite::memory:', serve: { port: 0, tls: { cert: certificate.certFile, key: certificate.keyFile } } },
+    central: {
+      url: 'sqlite::memory:',
+      serve: { port: 0, tls: { cert: certificate.certFile, key: certificate.keyFile } },
+    },
   }).central!.serve!
   return { ...parsed, ...overrides }
 }
@@ -55,7 +58,11 @@ export class IngestHarness {
   }
 
   /** The efector section of hospital `id` with transport https, through `url` (default the server). */
-  efectorConfig(scenario: Scenario, id: number, options: { url?: string; token?: string; chunkRows?: number } = {}): EfectorConfig {
+  efectorConfig(
+    scenario: Scenario,
+    id: number,
+    options: { url?: string; token?: string; chunkRows?: number } = {},
+  ): EfectorConfig {
     const https = configSchema.parse({
       efector: {
         id,
@@ -74,10 +81,20 @@ export class IngestHarness {
     return https
   }
 
-  runCycle(scenario: Scenario, id: number, options: Parameters<IngestHarness['efectorConfig']>[2] = {}): Promise<CycleResult> {
-    return runEfectorCycle(scenario.hospitals.get(id)!.database, undefined, this.efectorConfig(scenario, id, options), undefined, {
-      owner: newOwnerId(),
-    })
+  runCycle(
+    scenario: Scenario,
+    id: number,
+    options: Parameters<IngestHarness['efectorConfig']>[2] = {},
+  ): Promise<CycleResult> {
+    return runEfectorCycle(
+      scenario.hospitals.get(id)!.database,
+      undefined,
+      this.efectorConfig(scenario, id, options),
+      undefined,
+      {
+        owner: newOwnerId(),
+      },
+    )
   }
 
   /** Parsed request log lines. */

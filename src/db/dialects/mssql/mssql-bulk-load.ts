@@ -9,7 +9,12 @@ import { bulkColumn, toBulkValue } from './mssql-values.js'
  * for the legacy job's INSERT. No TABLOCK: the load runs inside the upload
  * transaction and must not lock out readers of other hospitals' tables.
  */
-export const BULK_LOAD_OPTIONS = { keepNulls: true, checkConstraints: true, fireTriggers: true, lockTable: false } as const
+export const BULK_LOAD_OPTIONS = {
+  keepNulls: true,
+  checkConstraints: true,
+  fireTriggers: true,
+  lockTable: false,
+} as const
 
 /** Declares the columns of a bulk load from the table's column specs. */
 export function declareBulkColumns(bulk: BulkLoad, columns: readonly ColumnSpec[]): void {

@@ -175,7 +175,13 @@ class MssqlConnection implements DbConnection {
  */
 export function toDriverError(error: unknown): Error {
   if (!(error instanceof Error)) return new Error(String(error))
-  const detail = error as Error & { number?: number; class?: number; procName?: string; lineNumber?: number; code?: string }
+  const detail = error as Error & {
+    number?: number
+    class?: number
+    procName?: string
+    lineNumber?: number
+    code?: string
+  }
   const where = [
     detail.number !== undefined ? `SQL Server error ${detail.number}` : undefined,
     detail.class !== undefined ? `severity ${detail.class}` : undefined,
@@ -185,11 +191,14 @@ export function toDriverError(error: unknown): Error {
   const wrapped = new Error(`${redactValues(error.message)}${where.length ? ` (${where.join(', ')})` : ''}`)
   const code = detail.code
   // Connection-level codes (ESOCKET, ETIMEOUT, ECLOSE) let the caller tell an unreachable server from a bad statement.
-  if (code && code !== 'EREQUEST') Object.assign(wrapped, { code: code === 'ESOCKET' ? 'ECONNRESET' : code === 'ETIMEOUT' ? 'ETIMEDOUT' : code })
+  if (code && code !== 'EREQUEST')
+    Object.assign(wrapped, { code: code === 'ESOCKET' ? 'ECONNRESET' : code === 'ETIMEOUT' ? 'ETIMEDOUT' : code })
   return wrapped
 }
 
 /** Hides the quoted value in "value '...'" / "value: '...'" phrases of SQL Server messages. */
 export function redactValues(message: string): string {
-  return message.replace(/(values?:?\s*)'(?:[^']|'')*'/gi, "$1'***'").replace(/(values?:?\s*)N'(?:[^']|'')*'/gi, "$1N'***'")
+  return message
+    .replace(/(values?:?\s*)'(?:[^']|'')*'/gi, "$1'***'")
+    .replace(/(values?:?\s*)N'(?:[^']|'')*'/gi, "$1N'***'")
 }

@@ -31,7 +31,7 @@ export function createMssqlDialect(schema?: string): SqlDialect {
   }
   /** An N'...' literal of a name, for OBJECT_ID and COL_LENGTH. */
   const nameLiteral = (text: string) => `N'${text.replace(/'/g, "''")}'`
-  const schemaFilter = (owner: string | undefined) => (owner ?? schema ? sql`${owner ?? schema}` : sql`SCHEMA_NAME()`)
+  const schemaFilter = (owner: string | undefined) => ((owner ?? schema) ? sql`${owner ?? schema}` : sql`SCHEMA_NAME()`)
   // Seconds, so that fractional minutes (a lease of 0.5) are not truncated to whole minutes by DATEADD.
   const shifted = (sign: -1 | 1, minutes: RawBuilder<unknown> | number) =>
     sql<string>`DATEADD(second, CAST(${sql.raw(String(sign * 60))} * (${minutes}) AS int), GETDATE())`

@@ -21,7 +21,15 @@ export interface MssqlTarget {
   schema?: string
 }
 
-const OPTIONS = new Set(['encrypt', 'trustServerCertificate', 'instanceName', 'schema', 'connectTimeout', 'requestTimeout', 'appName'])
+const OPTIONS = new Set([
+  'encrypt',
+  'trustServerCertificate',
+  'instanceName',
+  'schema',
+  'connectTimeout',
+  'requestTimeout',
+  'appName',
+])
 
 export function parseMssqlUrl(url: string, displayUrl: string): MssqlTarget {
   const fail = (problem: string): never => {
@@ -70,10 +78,13 @@ export function parseMssqlUrl(url: string, displayUrl: string): MssqlTarget {
   const encrypt: boolean | 'strict' = encryptText === 'strict' ? 'strict' : flag('encrypt', true)
 
   const instanceName = params.get('instanceName') ?? undefined
-  if (instanceName !== undefined && !/^[A-Za-z0-9_$#-]{1,16}$/.test(instanceName)) fail('instanceName is not a valid instance name')
-  if (instanceName !== undefined && parsed.port) fail('give either a port or instanceName, not both (tedious asks the SQL Browser for the port of an instance)')
+  if (instanceName !== undefined && !/^[A-Za-z0-9_$#-]{1,16}$/.test(instanceName))
+    fail('instanceName is not a valid instance name')
+  if (instanceName !== undefined && parsed.port)
+    fail('give either a port or instanceName, not both (tedious asks the SQL Browser for the port of an instance)')
   const schema = params.get('schema') ?? undefined
-  if (schema !== undefined && !isPlainIdentifier(schema)) fail('schema is not a plain identifier (letters, digits and underscore)')
+  if (schema !== undefined && !isPlainIdentifier(schema))
+    fail('schema is not a plain identifier (letters, digits and underscore)')
   const appName = params.get('appName') ?? 'labsync'
 
   const domainSplit = /^([^\\]+)\\(.+)$/.exec(user)

@@ -50,7 +50,9 @@ export function toParameter(value: unknown): TediousValue {
   if (typeof value === 'boolean') return { type: TYPES.Bit, value }
   if (typeof value === 'number') {
     if (Number.isInteger(value)) {
-      return value >= INT_MIN && value <= INT_MAX ? { type: TYPES.Int, value } : { type: TYPES.BigInt, value: BigInt(value) }
+      return value >= INT_MIN && value <= INT_MAX
+        ? { type: TYPES.Int, value }
+        : { type: TYPES.BigInt, value: BigInt(value) }
     }
     return { type: TYPES.Float, value }
   }
@@ -82,7 +84,12 @@ export function bulkColumn(column: ColumnSpec): TediousValue & { nullable: boole
     case 'text':
       return { type: TYPES.NVarChar, value: undefined, options: { length: Infinity }, nullable }
     case 'decimal':
-      return { type: TYPES.Decimal, value: undefined, options: { precision: type.precision, scale: type.scale }, nullable }
+      return {
+        type: TYPES.Decimal,
+        value: undefined,
+        options: { precision: type.precision, scale: type.scale },
+        nullable,
+      }
   }
 }
 
@@ -100,7 +107,9 @@ export function toBulkValue(value: unknown, column: ColumnSpec): unknown {
       const text = String(value)
       const digits = text.replace(/^[+-]/, '').replace('.', '').replace(/^0+/, '')
       if (digits.length > EXACT_DIGITS) {
-        throw new TypeError(`decimal with more than ${EXACT_DIGITS} significant digits cannot be sent exactly (column ${column.name})`)
+        throw new TypeError(
+          `decimal with more than ${EXACT_DIGITS} significant digits cannot be sent exactly (column ${column.name})`,
+        )
       }
       return Number(text)
     }

@@ -85,7 +85,10 @@ class PostgresConnection implements DbConnection {
     }
     try {
       // The column types, which COPY's output does not carry: the query planned but not run.
-      const probe = await this.#client.query({ text: `SELECT * FROM (${query.sql}\n) labsync_stream LIMIT 0`, rowMode: 'array' })
+      const probe = await this.#client.query({
+        text: `SELECT * FROM (${query.sql}\n) labsync_stream LIMIT 0`,
+        rowMode: 'array',
+      })
       if (probe.fields.length === 0) {
         yield* this.#streamWithCursor(query, batchSize)
         return
