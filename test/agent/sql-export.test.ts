@@ -7,15 +7,14 @@ import { literalSelect } from '../support/literal-select.js'
 import { Scenario } from '../support/scenario.js'
 import { detail, header } from '../support/staging-fixtures.js'
 import { DIALECTS } from '../support/test-databases.js'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { makeTempFolder } from '../support/temp-folder.js'
 
 describe.each(DIALECTS)('export mode sql on %s', (dialect) => {
   let scenario: Scenario
   afterEach(async () => scenario?.drop())
 
   function sqlFiles(headers: Record<string, unknown>[], details: Record<string, unknown>[], reversed = false) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'labsync-sql-'))
+    const dir = makeTempFolder('sql')
     const headerColumns = reversed ? [...HEADER_COLUMNS].reverse() : HEADER_COLUMNS
     writeFileSync(
       path.join(dir, 'headers.sql'),
@@ -79,7 +78,7 @@ describe.each(DIALECTS)('export mode sql files on %s', (dialect) => {
   afterEach(async () => scenario?.drop())
 
   function files(headersSql: string, detailsSql: string) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'labsync-sql-'))
+    const dir = makeTempFolder('sql')
     writeFileSync(path.join(dir, 'headers.sql'), headersSql)
     writeFileSync(path.join(dir, 'details.sql'), detailsSql)
     return {

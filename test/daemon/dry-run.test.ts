@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
@@ -7,6 +6,7 @@ import { Scenario } from '../support/scenario.js'
 import { detail, header } from '../support/staging-fixtures.js'
 import { snapshotTables } from '../support/table-snapshot.js'
 import { DIALECTS } from '../support/test-databases.js'
+import { makeTempFolder } from '../support/temp-folder.js'
 
 describe.each(DIALECTS)('dry runs on %s', (dialect) => {
   let scenario: Scenario
@@ -62,7 +62,7 @@ describe.each(DIALECTS)('dry runs on %s', (dialect) => {
         .execute(),
     )
 
-    const dir = mkdtempSync(path.join(tmpdir(), 'labsync-dry-'))
+    const dir = makeTempFolder('dry')
     const efectorFile = path.join(dir, 'efector.yaml')
     writeFileSync(
       efectorFile,
@@ -122,7 +122,7 @@ describe.each(DIALECTS)('dry runs on %s', (dialect) => {
         .where('idEfector', '=', 101)
         .execute(),
     )
-    const dir = mkdtempSync(path.join(tmpdir(), 'labsync-dry-'))
+    const dir = makeTempFolder('dry')
     const efectorFile = path.join(dir, 'efector.yaml')
     writeFileSync(
       efectorFile,

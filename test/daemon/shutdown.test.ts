@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { usingSession } from '../../src/db/session.js'
@@ -9,6 +8,7 @@ import { generatedStaging } from '../support/generated-staging.js'
 import { Scenario } from '../support/scenario.js'
 import { header } from '../support/staging-fixtures.js'
 import { TcpProxy } from '../support/tcp-proxy.js'
+import { makeTempFolder } from '../support/temp-folder.js'
 
 /**
  * `labsync efector start` in a child process, uploading a large staging set
@@ -45,7 +45,7 @@ describe('shutdown of an agent in the middle of an upload (PostgreSQL)', () => {
     proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) })
     const through = new URL(scenario.central.url)
     through.port = String(proxy.port)
-    const dir = mkdtempSync(path.join(tmpdir(), 'labsync-shutdown-'))
+    const dir = makeTempFolder('shutdown')
     const file = path.join(dir, 'efector.yaml')
     writeFileSync(
       file,

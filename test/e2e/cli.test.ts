@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -8,6 +7,7 @@ import { DETAIL_COLUMNS, HEADER_COLUMNS } from '../../src/db/tables/staging-tabl
 import { literalSelect } from '../support/literal-select.js'
 import { detail, header } from '../support/staging-fixtures.js'
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/test-databases.js'
+import { makeTempFolder } from '../support/temp-folder.js'
 
 /**
  * The built command, run as a user would: `bin/labsync.js` on the compiled
@@ -40,7 +40,7 @@ describe.each(DIALECTS)('the labsync command on %s', (dialect) => {
     const central = await createTestDatabase(dialect, 'clicentral')
     const hospital = await createTestDatabase(dialect, 'clihospital')
     databases.push(central, hospital)
-    const dir = mkdtempSync(path.join(tmpdir(), 'labsync-cli-'))
+    const dir = makeTempFolder('cli')
     writeFileSync(path.join(dir, 'central.yaml'), 'central:\n  url: ${CENTRAL_DB_URL}\nlog:\n  level: warn\n')
     writeFileSync(
       path.join(dir, 'efector.yaml'),
@@ -105,7 +105,7 @@ describe.each(DIALECTS)('the labsync command on %s', (dialect) => {
 
 describe('the labsync command', () => {
   it('exits 2 naming the key of a configuration error', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'labsync-cli-'))
+    const dir = makeTempFolder('cli')
     writeFileSync(path.join(dir, 'bad.yaml'), 'central:\n  url: ${NOT_SET_ANYWHERE}\n')
     const result = await labsync(['--config', path.join(dir, 'bad.yaml'), 'status'])
     expect(result.code).toBe(2)
@@ -113,7 +113,7 @@ describe('the labsync command', () => {
   })
 
   it('exits 3 when the database cannot be reached, without printing the password', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'labsync-cli-'))
+    const dir = makeTempFolder('cli')
     writeFileSync(path.join(dir, 'central.yaml'), 'central:\n  url: postgres://labsync:Secreto123@127.0.0.1:1/sips\n')
     const result = await labsync(['--config', path.join(dir, 'central.yaml'), 'central', 'run'])
     expect(result.code).toBe(3)
@@ -122,7 +122,7 @@ describe('the labsync command', () => {
   })
 
   it('writes a commented example with init, and refuses to overwrite it', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'labsync-cli-'))
+    const dir = makeTempFolder('cli')
     expect((await labsync(['init'], {}, dir)).code).toBe(0)
     const again = await labsync(['init'], {}, dir)
     expect(again.code).toBe(2)
@@ -130,7 +130,7 @@ describe('the labsync command', () => {
   })
 
   it('runs the demo to the end and shows rows arriving and being deleted', async () => {
-    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'labsync-cli-')), 'demo')
+    const dir = path.join(makeTempFolder('cli'), 'demo')
     const result = await labsync(['demo', '--dir', dir, '--efectores', '2', '--protocols', '120'])
     expect(result.code).toBe(0)
     const rows = result.stdout.split('\n').filter((line) => /^10[12]\s/.test(line))

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { makeTempFolder } from '../../support/temp-folder.js'
 
 /** A throw-away self-signed certificate for 127.0.0.1 and localhost, made with the openssl CLI. */
 export interface TestCertificate {
@@ -12,7 +12,7 @@ export interface TestCertificate {
 }
 
 export function makeSelfSignedCertificate(): TestCertificate {
-  const dir = mkdtempSync(path.join(tmpdir(), 'labsync-tls-'))
+  const dir = makeTempFolder('tls')
   const certFile = path.join(dir, 'cert.pem')
   const keyFile = path.join(dir, 'key.pem')
   execFileSync(
