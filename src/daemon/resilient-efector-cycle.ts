@@ -32,6 +32,7 @@ export type ResilientCycleResult = CycleResult & { attempts: number }
  * connection was gone) is released on a fresh connection, so the next
  * attempt finds the claim free to take at once.
  */
+// TODO: retry only the central part (claim and upload); a retry now exports again and adds a LAB_SyncStatus row per attempt.
 export async function runResilientEfectorCycle(
   localDb: Database,
   /** Undefined with efector.transport https (the server holds the claims then). */
