@@ -5,7 +5,8 @@ import type { TableName } from '../db/database.js'
 import type { Session } from '../db/session.js'
 import { ok, problem, type Finding } from './finding.js'
 
-export type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE'
+/** TRUNCATE is PostgreSQL's own right, which its upload needs to empty staging (the others empty with DELETE). */
+export type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE'
 
 /** Errors that mean "not allowed": PostgreSQL 42501, SQL Server 229/230, a read-only SQLite file. */
 function isPermissionError(error: unknown): boolean {
@@ -35,6 +36,8 @@ export async function checkRights(
     INSERT: sql`INSERT INTO ${t} (${column}) SELECT ${column} FROM ${t} WHERE 1 = 0`,
     UPDATE: sql`UPDATE ${t} SET ${column} = ${column} WHERE 1 = 0`,
     DELETE: sql`DELETE FROM ${t} WHERE 1 = 0`,
+    // A check of the right, not a TRUNCATE: that would lock the table. The name is a checked identifier.
+    TRUNCATE: sql`DO $$ BEGIN IF NOT has_table_privilege(${sql.raw(`'${session.dialect.qualify(table).replace(/'/g, "''")}'`)}, 'TRUNCATE') THEN RAISE insufficient_privilege; END IF; END $$`,
   }
   const denied: Privilege[] = []
   let readOnlyFile = false

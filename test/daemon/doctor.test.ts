@@ -154,6 +154,17 @@ describe('labsync doctor on PostgreSQL: logins, rights and types', () => {
       fix: 'ALTER TABLE "LAB_ResultadoEncabezado" ALTER COLUMN "apellido" TYPE varchar(100);',
     })
 
+    // An agent's login that may DELETE but not TRUNCATE the staging cannot upload to PostgreSQL.
+    const agent = loadedConfig({
+      central: { url: withUser(scenario.central.url, role, 'lectura-123') },
+      efector: { id: 101, url: scenario.hospitals.get(101)!.url },
+    })
+    await admin.query(`GRANT INSERT, DELETE ON "LAB_Temp_NorteResultadoEncabezado" TO ${role}`)
+    const staging = problems(await runDoctor(agent)).find((finding) =>
+      finding.message.startsWith('the login may not TRUNCATE on LAB_Temp_NorteResultadoEncabezado'),
+    )
+    expect(staging?.fix).toBe(`GRANT TRUNCATE ON "LAB_Temp_NorteResultadoEncabezado" TO "${role}";`)
+
     // Running the printed fixes (as the owner) clears them.
     for (const finding of findings)
       if (finding.fix?.startsWith('GRANT') || finding.fix?.startsWith('ALTER')) await admin.query(finding.fix)
