@@ -53,6 +53,27 @@ describe.each(DIALECTS)('full cycle on %s', (dialect) => {
       detail({ idProtocolo: 1, idEfector: 101, idDetalleProtocolo: -7, resultado: longest, hiv: null }),
       detail({ idProtocolo: 2, idEfector: 101, idDetalleProtocolo: 11, resultado: null, codigoNomenclador: null }),
     ]
+    // Every column at its limit: texts as long as their type allows, integers at both ends of int.
+    const atLimits = (columns: typeof HEADER_COLUMNS, keep: string[]) =>
+      Object.fromEntries(
+        columns
+          .filter((column) => !keep.includes(column.name))
+          .flatMap((column, index): [string, unknown][] => {
+            const type = column.type
+            if (type.kind === 'varchar' || type.kind === 'nvarchar') return [[column.name, 'ñ'.repeat(type.length)]]
+            if (type.kind === 'int') return [[column.name, index % 2 ? 2147483647 : -2147483648]]
+            return []
+          }),
+      )
+    north.push(header({ ...atLimits(HEADER_COLUMNS, ['idProtocolo', 'idEfector']), idProtocolo: 3, idEfector: 101 }))
+    northDetails.push(
+      detail({
+        ...atLimits(DETAIL_COLUMNS, ['idProtocolo', 'idEfector', 'idDetalleProtocolo']),
+        idProtocolo: 3,
+        idEfector: 101,
+        idDetalleProtocolo: 2147483647,
+      }),
+    )
     const south = [header({ idProtocolo: 1, idEfector: 202, apellido: 'Peña', baja: false })]
     const southDetails = [detail({ idProtocolo: 1, idEfector: 202, idDetalleProtocolo: 10 })]
     await scenario.stageLocally(101, north, northDetails)

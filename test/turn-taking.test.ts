@@ -176,15 +176,16 @@ describe.each(DIALECTS)('failures leave the previous good state on %s', (dialect
     expect((await scenario.runCycle(3)).outcome).toBe('uploaded')
     expect((await scenario.runPass()).outcomes).toHaveLength(1)
 
-    const rows = [1, 2, 3, 4, 5].map((id) =>
-      header({ idProtocolo: 10 + id, idEfector: 3, apellido: id === 3 ? null : 'Sosa' }),
+    // The bad row comes after the first batches (500 rows each), which reach the central staging before it fails.
+    const rows = Array.from({ length: 1000 }, (_unused, index) =>
+      header({ idProtocolo: 11 + index, idEfector: 3, apellido: index === 749 ? null : 'Sosa' }),
     )
     await scenario.loosenLocalStaging(3)
     await scenario.stageLocally(3, rows, [])
     const failed = await scenario.runCycle(3)
     expect(failed.outcome).toBe('failed')
     expect(failed.error?.code).toBe('LABSYNC_ROW_INVALID')
-    expect(failed.message).toContain('idProtocolo=13 idEfector=3')
+    expect(failed.message).toContain('idProtocolo=760 idEfector=3')
     expect(failed.message).toContain('column apellido')
     expect(
       (await scenario.centralRows('LAB_Temp_TresResultadoEncabezado', ['idProtocolo'])).map((row) => row.idProtocolo),

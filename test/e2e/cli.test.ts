@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
+import { usingSession } from '../../src/db/session.js'
 import { DETAIL_COLUMNS, HEADER_COLUMNS } from '../../src/db/tables/staging-tables.js'
 import { literalSelect } from '../support/literal-select.js'
 import { detail, header } from '../support/staging-fixtures.js'
@@ -100,6 +101,32 @@ describe.each(DIALECTS)('the labsync command on %s', (dialect) => {
     expect((await labsync([...centralConfig, 'status'], env)).stdout).toMatch(/42\s+Hospital Cuarenta y Dos\s+idle/)
     // Neither the output nor the logs show patient data or the password.
     for (const text of [upload.stdout, upload.stderr, pass.stdout, pass.stderr]) expect(text).not.toContain('Núñez')
+
+    // While the central server imports this hospital, a run skips: exit 0 and one line that says why.
+    await usingSession(central.database, (session) =>
+      session.db
+        .updateTable('LAB_EstadoSyncGeneral')
+        .set({ ultimoSyncFechaInicio: session.dialect.now(), ultimoSyncFechaFin: null })
+        .execute(),
+    )
+    const skipped = await labsync([...efectorConfig, 'efector', 'run'], env)
+    expect(skipped.code).toBe(0)
+    expect(skipped.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^efector 42: skipped: the central server is importing this hospital since /),
+    ])
+  })
+
+  it('prints the statements of an install with --print, and creates nothing', async () => {
+    const central = await createTestDatabase(dialect, 'cliprint')
+    databases.push(central)
+    const dir = makeTempFolder('cli')
+    writeFileSync(path.join(dir, 'central.yaml'), `central:\n  url: ${central.url}\n`)
+    const printed = await labsync(['--config', path.join(dir, 'central.yaml'), 'central', 'install', '--print'])
+    expect(printed.code).toBe(0)
+    expect(printed.stdout).toMatch(/CREATE TABLE "LAB_EstadoSyncGeneral"/)
+    expect(printed.stdout).toMatch(/CREATE TABLE "LAB_ResultadoDetalle"/)
+    const tables = await usingSession(central.database, (session) => session.run(session.dialect.listTables(undefined)))
+    expect(tables.rows.filter((row) => /^(LAB_|labsync_)/i.test(String(row.name)))).toEqual([])
   })
 })
 
