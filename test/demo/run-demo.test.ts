@@ -63,6 +63,23 @@ describe('labsync demo', () => {
         expect(counts.isolates).toBeGreaterThan(0)
         expect(counts.antibiograms).toBeGreaterThan(0)
         expect(counts.corrected).toBe(hospital.round2.edited)
+
+        // The patients the SIL marks as excluded (idEstado 2) never reach the central tables.
+        const local = openDatabase(`sqlite:${path.join(result.dir, `efector-${hospital.idEfector}.db`)}`)
+        const excluded = await usingSession(local, (session) =>
+          session.db.selectFrom('Sys_Paciente').select('numeroDocumento').where('idEstado', '=', 2).execute(),
+        )
+        await local.close()
+        expect(excluded.length).toBeGreaterThan(0)
+        const centralDocuments = await usingSession(central, (session) =>
+          session.db
+            .selectFrom('LAB_ResultadoEncabezado')
+            .select('numeroDocumento')
+            .where('idEfector', '=', hospital.idEfector)
+            .execute(),
+        )
+        const present = new Set(centralDocuments.map((row) => Number(row.numeroDocumento)))
+        expect(excluded.filter((patient) => present.has(Number(patient.numeroDocumento)))).toEqual([])
       }
     } finally {
       await central.close()
