@@ -27,6 +27,8 @@ export interface CycleResult {
   message?: string
   error?: LabsyncError
   durationMs: number
+  /** The cycle's LAB_SyncStatus row. */
+  localRunId?: number
 }
 
 export interface CycleOptions {
@@ -37,6 +39,12 @@ export interface CycleOptions {
   signal?: AbortSignal
   /** Wraps the upload's row streams, e.g. to count rows for a progress bar or to stop between batches. */
   wrapSources?: (sources: UploadSources) => UploadSources
+  /**
+   * A retry of a cycle whose export succeeded and whose upload failed: the
+   * export is not run again, and the attempt goes on in the same
+   * LAB_SyncStatus row (one row per cycle, whatever the attempts).
+   */
+  resume?: Pick<CycleResult, 'localRunId' | 'exported'>
 }
 
 export async function runEfectorCycle(
@@ -49,7 +57,8 @@ export async function runEfectorCycle(
 ): Promise<CycleResult> {
   const started = performance.now()
   return usingSession(localDb, async (local) => {
-    const log = await LocalRunLog.start(local)
+    const resumed = options.resume?.localRunId !== undefined && options.resume.exported !== undefined
+    const log = resumed ? await LocalRunLog.resume(local, options.resume!.localRunId!) : await LocalRunLog.start(local)
     const legacy =
       efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(local) : undefined
     const idEfector = efector.id ?? legacy?.idEfector ?? undefined
@@ -65,13 +74,18 @@ export async function runEfectorCycle(
     const done = (result: Omit<CycleResult, 'durationMs' | 'idEfector'>): CycleResult => ({
       idEfector,
       ...result,
+      localRunId: log.id,
       durationMs: performance.now() - started,
     })
 
-    await options.onStep?.('export', { mode: efector.export.mode, days })
     let exported: CycleResult['exported']
     try {
-      exported = await runExportStep(local, efector, idEfector, days)
+      if (resumed) {
+        exported = options.resume!.exported!
+      } else {
+        await options.onStep?.('export', { mode: efector.export.mode, days })
+        exported = await runExportStep(local, efector, idEfector, days)
+      }
     } catch (thrown) {
       const error = toLabsyncError(thrown, 'LABSYNC_EXPORT', { efector: idEfector })
       await log.finished('failed', `${error.code}: ${error.message}`)
@@ -80,7 +94,7 @@ export async function runEfectorCycle(
       }
       return done({ outcome: 'failed', message: error.message, error })
     }
-    await log.exported(exported)
+    if (!resumed) await log.exported(exported)
     await options.onStep?.('exported', { ...exported })
 
     try {

@@ -28,6 +28,12 @@ export class LocalRunLog {
     return new LocalRunLog(session, table, Number(inserted.id))
   }
 
+  /** The row of an earlier attempt of the same cycle, which a retry carries on. */
+  static async resume(session: Session, id: number): Promise<LocalRunLog> {
+    const table = await requireTable(session, LOCAL_STATUS_TABLE.name, { hint: 'run `labsync efector install`' })
+    return new LocalRunLog(session, table, id)
+  }
+
   async exported(counts: { headers: number; details: number }): Promise<void> {
     await this.#update({
       fechaFin: this.#session.dialect.now(),

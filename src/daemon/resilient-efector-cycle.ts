@@ -32,7 +32,6 @@ export type ResilientCycleResult = CycleResult & { attempts: number }
  * connection was gone) is released on a fresh connection, so the next
  * attempt finds the claim free to take at once.
  */
-// TODO: retry only the central part (claim and upload); a retry now exports again and adds a LAB_SyncStatus row per attempt.
 export async function runResilientEfectorCycle(
   localDb: Database,
   /** Undefined with efector.transport https (the server holds the claims then). */
@@ -45,6 +44,8 @@ export async function runResilientEfectorCycle(
   const started = performance.now()
   let total: number | undefined
 
+  // The last attempt that got past its export: a retry carries on from it instead of exporting again.
+  let previous: CycleResult | undefined
   const attemptOnce = async (attempt: number): Promise<CycleResult> => {
     let result: CycleResult | undefined
     const release = (idEfector: number, message: string) =>
@@ -65,7 +66,9 @@ export async function runResilientEfectorCycle(
           log.info({ step, attempt, ...detail }, step === 'exported' ? 'exported' : `${step} started`)
         },
         wrapSources: (sources) => instrumentSources(sources, { signal, onRows: (rows) => progress?.advance(rows) }),
+        resume: previous?.exported ? previous : undefined,
       })
+      if (result.exported && result.localRunId !== undefined) previous = result
       return result
     } finally {
       forcedRelease?.()

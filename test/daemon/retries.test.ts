@@ -11,6 +11,7 @@ import { generatedStaging } from '../support/generated-staging.js'
 import { Scenario } from '../support/scenario.js'
 import { header } from '../support/staging-fixtures.js'
 import { TcpProxy } from '../support/tcp-proxy.js'
+import { usingSession } from '../../src/db/session.js'
 
 /**
  * A hospital uploads to a central PostgreSQL server reached through a TCP
@@ -93,6 +94,13 @@ describe('retries of an upload whose connection is cut (central PostgreSQL behin
     ])
     const retry = lines().find((line) => String(line.msg).includes('retrying'))
     expect(retry).toMatchObject({ level: 40, attempt: 1, kind: 'connection', code: expect.stringMatching(/^LABSYNC_/) })
+    // The retry carried on the same cycle: exported once, one LAB_SyncStatus row for both attempts.
+    expect(lines().filter((line) => line.msg === 'export started')).toHaveLength(1)
+    const localRuns = await usingSession(scenario.hospitals.get(101)!.database, (session) =>
+      session.db.selectFrom('LAB_SyncStatus').selectAll().orderBy('id').execute(),
+    )
+    expect(localRuns.slice(-1)).toMatchObject([{ labsyncOutcome: 'uploaded', cantidadRegistrosEncabezado: 3000 }])
+    expect(localRuns.filter((run) => run.labsyncOutcome !== 'uploaded' || run.fechaFinUpload === null)).toEqual([])
     // The import now takes the new upload.
     const pass = await scenario.runPass()
     expect(pass.outcomes.map((outcome) => outcome.outcome)).toEqual(['ok'])
