@@ -124,6 +124,8 @@ interface RequestLog {
   session?: string
   chunk?: number
   bytesIn: number
+  /** The body's Content-Encoding (gzip from labsync's agent). */
+  encoding?: string
 }
 
 async function handle(
@@ -153,6 +155,7 @@ async function handle(
       const identity = await service.authenticate(bearer(request))
       entry.hospital = identity.idEfector
       entry.tokenId = identity.tokenId
+      if (route.hasBody) entry.encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase()
       const raw = route.hasBody ? await readBody(request, serve.maxBodyBytes, entry) : Buffer.alloc(0)
       const message = route.hasBody ? await parseBody(request, raw, serve.maxChunkBytes) : {}
       body = await dispatch(service, route, identity.idEfector, message)

@@ -113,7 +113,12 @@ describe.each(DIALECTS)('HTTPS transport on %s', (dialect) => {
     expect(chunkLines).toHaveLength(3 + 8)
     expect(
       chunkLines.every(
-        (entry) => entry.hospital === 101 && entry.status === 200 && entry.bytesIn > 0 && entry.durationMs >= 0,
+        (entry) =>
+          entry.hospital === 101 &&
+          entry.status === 200 &&
+          entry.bytesIn > 0 &&
+          entry.durationMs >= 0 &&
+          entry.encoding === 'gzip',
       ),
     ).toBe(true)
   })
