@@ -59,8 +59,13 @@ export async function runEfectorCycle(
   return usingSession(localDb, async (local) => {
     const resumed = options.resume?.localRunId !== undefined && options.resume.exported !== undefined
     const log = resumed ? await LocalRunLog.resume(local, options.resume!.localRunId!) : await LocalRunLog.start(local)
-    const legacy =
-      efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(local) : undefined
+    let legacy: Awaited<ReturnType<typeof readLegacyConfig>>
+    try {
+      legacy = efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(local) : undefined
+    } catch (error) {
+      await log.finished('failed', (error as Error).message)
+      throw error
+    }
     const idEfector = efector.id ?? legacy?.idEfector ?? undefined
     if (idEfector === undefined || idEfector === null) {
       const error = new LabsyncError(

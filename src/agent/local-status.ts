@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { LabsyncError } from '../core/errors.js'
 import { findTable, requireTable } from '../db/catalog.js'
 import type { TableName } from '../db/database.js'
 import type { Session } from '../db/session.js'
@@ -69,6 +70,14 @@ export async function readLegacyConfig(
     sql`SELECT ${sql.ref('idEfector')}, ${sql.ref('diasASincronizar')} FROM ${sql.raw(session.dialect.qualify(table))}`,
   )
   if (rows.length === 0) return undefined
+  if (rows.length > 1) {
+    // Which row the legacy job reads is not defined; guessing could upload as another hospital.
+    throw new LabsyncError(
+      'LABSYNC_CONFIG',
+      `LAB_SyncConfig holds ${rows.length} rows, and labsync reads it only when it holds one; set efector.id and efector.export.days in the configuration, or keep one row`,
+      { location: { table: table.name } },
+    )
+  }
   const toNumber = (value: unknown) => (value === null || value === undefined ? null : Number(value))
   return { idEfector: toNumber(rows[0].idEfector), diasASincronizar: toNumber(rows[0].diasASincronizar) }
 }
