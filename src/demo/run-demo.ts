@@ -235,6 +235,11 @@ function prepareFolder(dir: string | undefined): string {
 }
 
 function writeConfigs(dir: string, ids: number[]): void {
+  // SQLite's clock is this machine's: the monitor and schedules read stored times in its zone.
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
+  const clock = `# SQLite files keep this machine's local time, so the zone is this machine's.
+timeZone: ${zone}
+`
   writeFileSync(
     path.join(dir, 'central.yaml'),
     `# Written by labsync demo: the central server, an embedded SQLite file beside this one.
@@ -243,7 +248,7 @@ central:
   leaseMinutes: 60
 importer:
   schedule: "*/15 * * * *"
-log:
+${clock}log:
   level: warn
 `,
   )
@@ -261,7 +266,7 @@ efector:
 central:
   url: sqlite:central.db
   leaseMinutes: 60
-log:
+${clock}log:
   level: warn
 `,
     )
