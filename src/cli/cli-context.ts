@@ -3,7 +3,7 @@ import { loadConfigFile, type LoadedConfig } from '../core/config.js'
 import { LabsyncError } from '../core/errors.js'
 import { createLogger, type Logger } from '../core/logger.js'
 import type { Database } from '../db/database.js'
-import { openDatabase } from '../db/open-database.js'
+import { openDatabase, type OpenOptions } from '../db/open-database.js'
 
 /**
  * What every command gets: where to print for people (stdout), the logger
@@ -40,8 +40,12 @@ export function createCliContext(program: Command, out: (line: string) => void):
 }
 
 /** Opens a database for the length of `work` and always closes it. */
-export async function usingDatabase<T>(url: string, work: (database: Database) => Promise<T>): Promise<T> {
-  const database = openDatabase(url)
+export async function usingDatabase<T>(
+  url: string,
+  work: (database: Database) => Promise<T>,
+  options: OpenOptions = {},
+): Promise<T> {
+  const database = openDatabase(url, options)
   try {
     return await work(database)
   } finally {

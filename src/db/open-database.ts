@@ -14,7 +14,13 @@ import { openSqlite } from './dialects/sqlite/sqlite-database.js'
  *   sqlite:path/to/file.db              SQLite (embedded)
  *   mssql://user:pass@host:1433/db      SQL Server
  */
-export function openDatabase(url: string, options: { poolSize?: number } = {}): Database {
+export interface OpenOptions {
+  poolSize?: number
+  /** For commands that only read: an SQLite file that does not exist is an error instead of a new, empty database. */
+  mustExist?: boolean
+}
+
+export function openDatabase(url: string, options: OpenOptions = {}): Database {
   const displayUrl = redactUrl(url)
   const scheme = /^([a-z]+):/i.exec(url)?.[1]?.toLowerCase()
   switch (scheme) {
@@ -22,7 +28,7 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     case 'postgresql':
       return openPostgres(url, displayUrl, options)
     case 'sqlite':
-      return openSqlite(url.replace(/^sqlite:(\/\/)?/i, ''), displayUrl)
+      return openSqlite(url.replace(/^sqlite:(\/\/)?/i, ''), displayUrl, { mustExist: options.mustExist })
     case 'mssql':
       return openMssql(url, displayUrl)
     default:

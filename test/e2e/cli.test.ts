@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -146,6 +146,15 @@ describe('the labsync command', () => {
     expect(result.code).toBe(3)
     expect(result.stderr).toContain('LABSYNC_CONNECTION')
     expect(result.stderr + result.stdout).not.toContain('Secreto123')
+  })
+
+  it('reports a SQLite central file that does not exist, without creating it', async () => {
+    const dir = makeTempFolder('cli')
+    writeFileSync(path.join(dir, 'central.yaml'), 'central:\n  url: sqlite:missing.db\n')
+    const result = await labsync(['--config', path.join(dir, 'central.yaml'), 'status'])
+    expect(result.code).toBe(3)
+    expect(result.stderr).toContain('LABSYNC_CONNECTION')
+    expect(existsSync(path.join(dir, 'missing.db'))).toBe(false)
   })
 
   it('writes a commented example with init, and refuses to overwrite it', async () => {

@@ -22,7 +22,7 @@ export function registerMonitor(program: Command, context: CliContext): void {
         throw new LabsyncError('LABSYNC_USAGE', `--port must be from 0 to 65535, got ${port}`)
       const plan = planBind(options.host ?? monitor.host, hasAccessControl(monitor))
       const log = context.logger()
-      const database = openDatabase(central.url, { poolSize: 4 })
+      const database = openDatabase(central.url, { poolSize: 4, mustExist: true })
       const app = await build({
         database,
         central,

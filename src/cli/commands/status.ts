@@ -11,8 +11,10 @@ export function registerStatus(program: Command, context: CliContext): void {
     .option('--json', 'print the report as JSON')
     .action(async (options: { json?: boolean }) => {
       const central = requireCentral(context.config())
-      const report = await usingDatabase(central.url, (database) =>
-        usingSession(database, (session) => readStatusReport(session, central)),
+      const report = await usingDatabase(
+        central.url,
+        (database) => usingSession(database, (session) => readStatusReport(session, central)),
+        { mustExist: true },
       )
       if (options.json) {
         context.out(JSON.stringify(report, null, 2))

@@ -15,13 +15,13 @@ import { sqliteDialect } from './sqlite-dialect.js'
  * and with it the connection of this process that holds the lock.
  */
 const BUSY_WAIT_MS = 30_000
-export function openSqlite(file: string, displayUrl: string): Database {
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+export function openSqlite(file: string, displayUrl: string, options: { mustExist?: boolean } = {}): Database {
+  if (file !== ':memory:' && !options.mustExist) mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
   return {
     dialect: sqliteDialect,
     displayUrl,
     async connect(): Promise<DbConnection> {
-      const handle = new BetterSqlite3(file, { timeout: 0 })
+      const handle = new BetterSqlite3(file, { timeout: 0, fileMustExist: options.mustExist ?? false })
       handle.pragma('journal_mode = WAL')
       handle.pragma('synchronous = NORMAL')
       handle.pragma('foreign_keys = ON')
