@@ -1,6 +1,7 @@
 import { LabsyncError } from '../core/errors.js'
 import { checkIdentifier } from '../core/identifiers.js'
 import { applyPlan, planTable, type TablePlan } from '../db/schema-plan.js'
+import type { SqlDialect } from '../db/database.js'
 import type { Session } from '../db/session.js'
 import { HISTORY_TABLE } from '../db/tables/history-table.js'
 import {
@@ -83,23 +84,29 @@ export interface AddEfectorResult {
 }
 
 /** The longest staging table name: a varchar(100) column, and what the database keeps whole. */
-function maxStagingNameLength(session: Session): number {
-  return Math.min(100, session.dialect.maxIdentifierLength)
-}
-
-/** `labsync central add-efector`: the hospital's two staging tables and its status row. */
-export async function planAddEfector(session: Session, efector: NewEfector, schema?: string) {
+/**
+ * The hospital's staging table names, checked: a plain identifier that the
+ * database keeps whole (PostgreSQL cuts identifiers at 63 bytes) and that
+ * fits the varchar(100) columns of the status row.
+ */
+export function checkedStagingNames(dialect: SqlDialect, efector: Pick<NewEfector, 'id' | 'name'>) {
   checkIdentifier(efector.name, 'hospital name', { efector: efector.id })
   const names = centralStagingNames(efector.name)
-  const limit = maxStagingNameLength(session)
+  const limit = Math.min(100, dialect.maxIdentifierLength)
   if (names.header.length > limit) {
     throw new LabsyncError(
       'LABSYNC_USAGE',
-      `--name may have at most ${limit - (names.header.length - efector.name.length)} characters on ${session.dialect.name}: ` +
+      `--name may have at most ${limit - (names.header.length - efector.name.length)} characters on ${dialect.name}: ` +
         `the staging table ${names.header} must fit in ${limit}`,
       { location: { efector: efector.id } },
     )
   }
+  return names
+}
+
+/** `labsync central add-efector`: the hospital's two staging tables and its status row. */
+export async function planAddEfector(session: Session, efector: NewEfector, schema?: string) {
+  const names = checkedStagingNames(session.dialect, efector)
   return [
     await planTable(session, headerTable(names.header), schema),
     await planTable(session, detailTable(names.detail), schema),

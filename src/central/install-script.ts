@@ -1,4 +1,3 @@
-import { checkIdentifier } from '../core/identifiers.js'
 import type { TableSpec } from '../db/column-spec.js'
 import type { SqlDialect, TableName } from '../db/database.js'
 import { addColumnSql, createTableSql } from '../db/schema-plan.js'
@@ -8,7 +7,6 @@ import { LOCK_TABLE } from '../db/tables/lock-table.js'
 import {
   CENTRAL_DETAIL_TABLE,
   CENTRAL_HEADER_TABLE,
-  centralStagingNames,
   detailTable,
   headerTable,
   LOCAL_DETAIL_TABLE,
@@ -16,7 +14,7 @@ import {
 } from '../db/tables/staging-tables.js'
 import { STATUS_TABLE } from '../db/tables/status-table.js'
 import { TRANSPORT_TABLES } from '../db/tables/transport-tables.js'
-import type { NewEfector } from './install-central.js'
+import { checkedStagingNames, type NewEfector } from './install-central.js'
 
 /**
  * The statements of `labsync sql`: what the install commands would run,
@@ -67,9 +65,7 @@ export function efectorInstallScript(dialect: SqlDialect): string[] {
 
 /** The hospital's two staging tables and its status row, which is inserted only when the hospital has none. */
 export function addEfectorScript(dialect: SqlDialect, efector: NewEfector, schema?: string): string[] {
-  checkIdentifier(efector.name, 'hospital name', { efector: efector.id })
-  const names = centralStagingNames(efector.name)
-  checkIdentifier(names.header, 'staging table name', { efector: efector.id })
+  const names = checkedStagingNames(dialect, efector)
   if (!Number.isInteger(efector.id)) throw new TypeError('idEfector must be an integer')
   const status = dialect.qualify({ schema, name: STATUS_TABLE.name })
   const q = (name: string) => dialect.quote(name)

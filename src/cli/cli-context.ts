@@ -65,3 +65,18 @@ export function parseInteger(name: string) {
 export function commandGroup(program: Command, name: string, description: string): Command {
   return program.commands.find((command) => command.name() === name) ?? program.command(name).description(description)
 }
+
+/** Largest idEfector: the column is an int on every database. */
+const MAX_ID_EFECTOR = 2_147_483_647
+
+/** Parses --id: an idEfector is a positive int. */
+export function parseIdEfector(value: string): number {
+  const id = parseInteger('--id')(value)
+  if (id < 1 || id > MAX_ID_EFECTOR) {
+    throw new LabsyncError(
+      'LABSYNC_USAGE',
+      `--id must be a positive integer up to ${MAX_ID_EFECTOR}, got ${JSON.stringify(value)}`,
+    )
+  }
+  return id
+}

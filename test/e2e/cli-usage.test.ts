@@ -45,6 +45,17 @@ describe('usage errors of the labsync command', () => {
     },
   )
 
+  it.each([
+    [['--id', '0', '--name', 'Norte'], '--id must be a positive integer'],
+    [['--id', '-3', '--name', 'Norte'], '--id must be a positive integer'],
+    [['--id', '7', '--name', 'H'.repeat(36)], '--name may have at most 35 characters on postgres'],
+  ])('refuses sql add-efector --dialect postgres %j as central add-efector does', async (args, message) => {
+    const result = await labsync(['sql', 'add-efector', '--dialect', 'postgres', ...args])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(message)
+    expect(result.stdout).toBe('')
+  })
+
   it('accepts --id 2147483647 and goes on to read the configuration', async () => {
     const result = await labsync(['central', 'add-efector', '--id', '2147483647', '--name', 'Norte'])
     expect(result.code).toBe(2)

@@ -2,23 +2,8 @@ import type { Command } from 'commander'
 import { addEfector, planAddEfector } from '../../central/install-central.js'
 import { requireCentral } from '../../core/config.js'
 import { usingSession } from '../../db/session.js'
-import { LabsyncError } from '../../core/errors.js'
-import { commandGroup, parseInteger, usingDatabase, type CliContext } from '../cli-context.js'
+import { commandGroup, parseIdEfector, parseInteger, usingDatabase, type CliContext } from '../cli-context.js'
 import { printPlans } from './print-plans.js'
-
-/** Largest idEfector: the column is an int on every database. */
-const MAX_ID_EFECTOR = 2_147_483_647
-
-function parseIdEfector(value: string): number {
-  const id = parseInteger('--id')(value)
-  if (id < 1 || id > MAX_ID_EFECTOR) {
-    throw new LabsyncError(
-      'LABSYNC_USAGE',
-      `--id must be a positive integer up to ${MAX_ID_EFECTOR}, got ${JSON.stringify(value)}`,
-    )
-  }
-  return id
-}
 
 export function registerCentralAddEfector(program: Command, context: CliContext): void {
   commandGroup(program, 'central', 'the central server: tables, hospitals, imports')

@@ -4,7 +4,7 @@ import { LabsyncError } from '../../core/errors.js'
 import { isPlainIdentifier } from '../../core/identifiers.js'
 import type { DialectName } from '../../db/database.js'
 import { dialectNamed } from '../../db/open-database.js'
-import { parseInteger, type CliContext } from '../cli-context.js'
+import { parseIdEfector, parseInteger, type CliContext } from '../cli-context.js'
 
 const DIALECTS: readonly DialectName[] = ['mssql', 'postgres', 'sqlite']
 
@@ -50,7 +50,7 @@ export function registerSql(program: Command, context: CliContext): void {
     .command('add-efector')
     .description("a hospital's two staging tables and its status row (what `central add-efector` does)")
     .requiredOption('--dialect <name>', DIALECTS.join(' | '), dialectOf)
-    .requiredOption('--id <n>', 'idEfector', parseInteger('--id'))
+    .requiredOption('--id <n>', 'idEfector (1 to 2147483647)', parseIdEfector)
     .requiredOption('--name <name>', 'short name used in the staging table names (letters, digits, underscore)')
     .option('--display-name <text>', 'nombreEfector (default --name)')
     .option('--min-minutes <m>', 'least minutes between two uploads', parseInteger('--min-minutes'), 0)
