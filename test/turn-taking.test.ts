@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runEfectorCycle } from '../src/agent/efector-cycle.js'
 import { runCentralPass } from '../src/central/import-pass.js'
+import { addEfector } from '../src/central/install-central.js'
 import { newOwnerId } from '../src/core/owner.js'
 import { openDatabase } from '../src/db/open-database.js'
 import { Scenario } from './support/scenario.js'
@@ -264,6 +265,15 @@ describe.each(DIALECTS)('failures leave the previous good state on %s', (dialect
     await scenario.runCycle(3)
     await scenario.onCentral((session) => session.run(sql`DROP TABLE "LAB_Temp_TresResultadoDetalle"`))
     expect((await scenario.runPass()).outcomes.map((outcome) => outcome.error?.code)).toEqual(['LABSYNC_TABLE_MISSING'])
-    expect((await scenario.runPass()).outcomes).toEqual([])
+    const waiting = await scenario.runPass()
+    expect(waiting.outcomes).toEqual([])
+    expect(waiting.waiting).toEqual([
+      { idEfector: 3, reason: expect.stringMatching(/^its last import failed; next attempt from /) },
+    ])
+
+    // A new upload brings new data: the import is tried at once, not after the backoff.
+    await scenario.onCentral((session) => addEfector(session, { id: 3, name: 'Tres' }))
+    expect((await scenario.runCycle(3)).outcome).toBe('uploaded')
+    expect((await scenario.runPass()).outcomes.map((outcome) => outcome.outcome)).toEqual(['ok'])
   })
 })

@@ -3,11 +3,12 @@ import { LabsyncError, toLabsyncError } from '../core/errors.js'
 import type { Database } from '../db/database.js'
 import { usingSession, type Session } from '../db/session.js'
 import { recordRun } from '../history/run-history.js'
-import { retryDelayMinutes, type StatusRow } from '../protocol/efector-state.js'
+import { importBlockedBecause, isPendingImport, retryDelayMinutes, type StatusRow } from '../protocol/efector-state.js'
 import {
   centralNow,
   claimImport,
   listImportCandidates,
+  listStatusRows,
   markImportCommitted,
   markImportFailed,
 } from '../status/status-store.js'
@@ -36,6 +37,8 @@ export interface PassResult {
   startedAt: string
   durationMs: number
   outcomes: ImportOutcome[]
+  /** Hospitals with an upload not yet imported that this pass could not take, and why (backoff, uploading, minimum minutes). */
+  waiting: { idEfector: number; reason: string }[]
 }
 
 export interface PassOptions {
@@ -85,7 +88,15 @@ export async function runCentralPass(
       outcomes.push(outcome)
       options.onImported?.(outcome)
     }
-    return { owner: options.owner, startedAt, durationMs: performance.now() - started, outcomes }
+    const taken = new Set(candidates.map((candidate) => candidate.idEfector))
+    const now = await centralNow(session)
+    const waiting = (await listStatusRows(session, tables.status))
+      .filter((row) => !taken.has(row.idEfector) && isPendingImport(row))
+      .flatMap((row) => {
+        const reason = importBlockedBecause(row, now, central.leaseMinutes)
+        return reason ? [{ idEfector: row.idEfector, reason }] : []
+      })
+    return { owner: options.owner, startedAt, durationMs: performance.now() - started, outcomes, waiting }
   })
 }
 

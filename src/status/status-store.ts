@@ -117,6 +117,8 @@ export async function markUploadCommitted(
       labsyncUploadOwner: null,
       labsyncUploadError: null,
       labsyncUploadErrorAt: null,
+      // New data: a failed import may be tried again at once instead of waiting out its backoff.
+      labsyncImportRetryAfter: null,
     })
     .where('idEfector', '=', idEfector)
     .where('labsyncUploadOwner', '=', owner)

@@ -32,8 +32,10 @@ export function registerCentralRun(program: Command, context: CliContext): void 
         runCentralOnce(loaded, { logger, shutdown, progress: createProgressBar() }),
       )
       const imported = pass.outcomes.filter((outcome) => outcome.outcome !== 'taken')
-      if (imported.length === 0) context.out('central pass: no hospital is pending import')
+      if (imported.length === 0 && pass.waiting.length === 0) context.out('central pass: no hospital is pending import')
       for (const outcome of imported) context.out(describeImport(outcome))
+      for (const entry of pass.waiting)
+        context.out(`efector ${entry.idEfector}: pending, not imported now: ${entry.reason}`)
       if (pass.outcomes.some((outcome) => outcome.outcome === 'failed' || outcome.outcome === 'partial'))
         context.exitCode = 1
     })
