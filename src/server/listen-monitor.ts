@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import type { FastifyInstance } from 'fastify'
+import { LabsyncError } from '../core/errors.js'
 
 /**
  * Where the monitor binds. Without a token or basic-auth credentials it
@@ -33,7 +34,12 @@ export function planBind(requestedHost: string, secured: boolean): BindPlan {
 
 /** Listens and returns the URL the monitor answers on. */
 export async function listenMonitor(app: FastifyInstance, host: string, port: number): Promise<string> {
-  await app.listen({ host, port })
+  try {
+    await app.listen({ host, port })
+  } catch (error) {
+    // A port in use or an address this machine does not have: the --port / --host to correct, as `central serve` says.
+    throw new LabsyncError('LABSYNC_CONFIG', `cannot listen on ${host}:${port}: ${(error as Error).message}`)
+  }
   const address = app.server.address()
   const actualPort = typeof address === 'object' && address ? address.port : port
   const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -155,6 +156,22 @@ describe('the labsync command', () => {
     expect(result.code).toBe(3)
     expect(result.stderr).toContain('LABSYNC_CONNECTION')
     expect(existsSync(path.join(dir, 'missing.db'))).toBe(false)
+  })
+
+  it('says which address the monitor cannot listen on, and exits 2', async () => {
+    const dir = makeTempFolder('cli')
+    writeFileSync(path.join(dir, 'central.yaml'), 'central:\n  url: sqlite:central.db\n')
+    expect((await labsync(['--config', path.join(dir, 'central.yaml'), 'central', 'install'])).code).toBe(0)
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const port = (taken.address() as AddressInfo).port
+    try {
+      const result = await labsync(['--config', path.join(dir, 'central.yaml'), 'monitor', '--port', String(port)])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(`LABSYNC_CONFIG: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE`)
+    } finally {
+      taken.close()
+    }
   })
 
   it('writes a commented example with init, and refuses to overwrite it', async () => {
