@@ -21,6 +21,8 @@ export async function runCentralDaemon(loaded: LoadedConfig, deps: AgentDeps & {
       runNow: deps.runNow,
       logger: deps.logger,
       shutdown: deps.shutdown,
+      announce: deps.announce,
+      name: 'central importer',
       task: async (signal) => {
         const owner = newOwnerId()
         const log = deps.logger.child({ run: owner })

@@ -17,6 +17,8 @@ export interface AgentDeps {
   logger: Logger
   shutdown: Shutdown
   progress?: ProgressSink
+  /** Told, for people, that the daemon is running and when it runs next (the CLI prints it). */
+  announce?: (line: string) => void
 }
 
 /** `labsync efector start`: the efector cycle on `efector.schedule`, holding the agent lock. */
@@ -35,6 +37,8 @@ export async function runEfectorDaemon(loaded: LoadedConfig, deps: AgentDeps & {
         runNow: deps.runNow,
         logger: agentLog,
         shutdown: deps.shutdown,
+        announce: deps.announce,
+        name: `efector ${efector.id ?? ''}`.trim(),
         lock,
         task: async (signal) => {
           const owner = newOwnerId()

@@ -17,6 +17,10 @@ export interface DaemonOptions {
   task: (signal: AbortSignal) => Promise<void>
   /** Held for the daemon's life; its heartbeat is kept, and losing it stops the daemon. */
   lock?: AgentLock
+  /** What runs, for the line that `announce` gets: `efector 101`, `central importer`. */
+  name?: string
+  /** Gets one line for people when the daemon starts and when it stops. */
+  announce?: (line: string) => void
 }
 
 /**
@@ -79,12 +83,18 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     },
     'started',
   )
+  const next = scheduler.nextRun()
+  options.announce?.(
+    `${options.name ?? 'labsync'}: running on ${options.scheduleKey} "${options.schedule}" (${options.timeZone})` +
+      `${next ? `, next run at ${next.toISOString()}` : ''}; stop with Ctrl-C or SIGTERM`,
+  )
 
   await stopped
   await scheduler.stop()
   if (heartbeat) clearInterval(heartbeat)
   if (options.lock) await options.lock.release().catch(() => {})
   log.info({ step: 'schedule', runs: scheduler.runs }, 'stopped')
+  options.announce?.(`${options.name ?? 'labsync'}: stopped after ${scheduler.runs} run(s)`)
   return exitCode
 }
 

@@ -78,6 +78,8 @@ describe('shutdown of an agent in the middle of an upload (PostgreSQL)', () => {
       buffer = parts.pop()!
       for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part))
     })
+    let stdout = ''
+    child.stdout!.on('data', (chunk) => (stdout += String(chunk)))
     const exited = once(child, 'exit') as Promise<[number | null, string | null]>
     const waitForLine = async (test: (line: Record<string, unknown>) => boolean) => {
       while (!lines.some(test)) {
@@ -85,7 +87,7 @@ describe('shutdown of an agent in the middle of an upload (PostgreSQL)', () => {
         await wait(50)
       }
     }
-    return { lines, exited, waitForLine }
+    return { lines, exited, waitForLine, stdout: () => stdout }
   }
 
   it('SIGTERM rolls the upload back, keeps the previous staging, leaves a consistent status row, and exits 0; the next run succeeds', async () => {
@@ -100,6 +102,11 @@ describe('shutdown of an agent in the middle of an upload (PostgreSQL)', () => {
     const [code] = await agent.exited
 
     expect(code).toBe(0)
+    // For people, one line when it starts and one when it stops.
+    expect(agent.stdout()).toMatch(
+      /^efector 101: running on efector\.schedule "0 0 1 1 \*" \(.+\), next run at .+; stop with Ctrl-C or SIGTERM$/m,
+    )
+    expect(agent.stdout()).toMatch(/^efector 101: stopped after 1 run\(s\)$/m)
     const finished = agent.lines.find((line) => line.msg === 'efector cycle finished')
     expect(finished).toMatchObject({
       outcome: 'failed',

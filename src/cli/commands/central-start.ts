@@ -13,7 +13,13 @@ export function registerCentralStart(program: Command, context: CliContext): voi
       const loaded = context.config()
       const logger = context.logger()
       context.exitCode = await withShutdown(loaded, logger, (shutdown) =>
-        runCentralDaemon(loaded, { logger, shutdown, progress: createProgressBar(), runNow: options.now }),
+        runCentralDaemon(loaded, {
+          logger,
+          shutdown,
+          progress: createProgressBar(),
+          runNow: options.now,
+          announce: context.out,
+        }),
       )
     })
 }

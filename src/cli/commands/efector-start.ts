@@ -13,7 +13,13 @@ export function registerEfectorStart(program: Command, context: CliContext): voi
       const loaded = context.config()
       const logger = context.logger()
       context.exitCode = await withShutdown(loaded, logger, (shutdown) =>
-        runEfectorDaemon(loaded, { logger, shutdown, progress: createProgressBar(), runNow: options.now }),
+        runEfectorDaemon(loaded, {
+          logger,
+          shutdown,
+          progress: createProgressBar(),
+          runNow: options.now,
+          announce: context.out,
+        }),
       )
     })
 }
