@@ -6,8 +6,8 @@ import { resolveCentralTables, resolveStagingTables } from '../central/central-t
 import { recordRun } from '../history/run-history.js'
 import { uploadBlockedBecause } from '../protocol/efector-state.js'
 import { centralNow, claimUpload, markUploadFailed, readStatusRow, requireStatusRow } from '../status/status-store.js'
-import { DEFAULT_EXPORT_DAYS, runExportStep } from './export/export-step.js'
-import { LocalRunLog, readLegacyConfig } from './local-status.js'
+import { runExportStep } from './export/export-step.js'
+import { LocalRunLog, resolveIdAndDays } from './local-status.js'
 import { reportProblemCentrally } from './report-problem.js'
 import { uploadOverHttps } from '../transport/https-upload-client.js'
 import { localStagingSources, uploadStaging, type UploadCounts, type UploadSources } from './upload.js'
@@ -59,23 +59,14 @@ export async function runEfectorCycle(
   return usingSession(localDb, async (local) => {
     const resumed = options.resume?.localRunId !== undefined && options.resume.exported !== undefined
     const log = resumed ? await LocalRunLog.resume(local, options.resume!.localRunId!) : await LocalRunLog.start(local)
-    let legacy: Awaited<ReturnType<typeof readLegacyConfig>>
+    let idEfector: number
+    let days: number
     try {
-      legacy = efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(local) : undefined
+      ;({ idEfector, days } = await resolveIdAndDays(local, efector))
     } catch (error) {
       await log.finished('failed', (error as Error).message)
       throw error
     }
-    const idEfector = efector.id ?? legacy?.idEfector ?? undefined
-    if (idEfector === undefined || idEfector === null) {
-      const error = new LabsyncError(
-        'LABSYNC_CONFIG',
-        'efector.id is not set in the configuration and LAB_SyncConfig holds no idEfector',
-      )
-      await log.finished('failed', error.message)
-      throw error
-    }
-    const days = efector.export.days ?? legacy?.diasASincronizar ?? DEFAULT_EXPORT_DAYS
     const done = (result: Omit<CycleResult, 'durationMs' | 'idEfector'>): CycleResult => ({
       idEfector,
       ...result,

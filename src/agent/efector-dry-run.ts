@@ -6,8 +6,8 @@ import { resolveCentralTables, resolveStagingTables } from '../central/central-t
 import { uploadBlockedBecause } from '../protocol/efector-state.js'
 import { centralNow, requireStatusRow } from '../status/status-store.js'
 import { countStagingRows } from './export/count-staging-rows.js'
-import { DEFAULT_EXPORT_DAYS, runExportStep } from './export/export-step.js'
-import { readLegacyConfig } from './local-status.js'
+import { runExportStep } from './export/export-step.js'
+import { resolveIdAndDays } from './local-status.js'
 import { localStagingSources } from './upload.js'
 
 /**
@@ -34,16 +34,7 @@ export async function dryRunEfectorCycle(
   central: CentralConfig | undefined,
 ): Promise<EfectorDryRun> {
   return usingSession(localDb, async (local) => {
-    const legacy =
-      efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(local) : undefined
-    const idEfector = efector.id ?? legacy?.idEfector ?? undefined
-    if (idEfector === undefined || idEfector === null) {
-      throw new LabsyncError(
-        'LABSYNC_CONFIG',
-        'efector.id is not set in the configuration and LAB_SyncConfig holds no idEfector',
-      )
-    }
-    const days = efector.export.days ?? legacy?.diasASincronizar ?? DEFAULT_EXPORT_DAYS
+    const { idEfector, days } = await resolveIdAndDays(local, efector)
     const mode = efector.export.mode
     const result: EfectorDryRun = {
       idEfector,

@@ -1,10 +1,12 @@
 import { sql } from 'kysely'
+import type { EfectorConfig } from '../core/config.js'
 import { LabsyncError } from '../core/errors.js'
 import { findTable, requireTable } from '../db/catalog.js'
 import type { TableName } from '../db/database.js'
 import type { Session } from '../db/session.js'
 import { LOCAL_STATUS_TABLE } from '../db/tables/local-tables.js'
 import { kyselyTable } from '../status/status-store.js'
+import { DEFAULT_EXPORT_DAYS } from './export/export-step.js'
 
 /**
  * The hospital's own record of each efector cycle, `LAB_SyncStatus`, with
@@ -80,4 +82,24 @@ export async function readLegacyConfig(
   }
   const toNumber = (value: unknown) => (value === null || value === undefined ? null : Number(value))
   return { idEfector: toNumber(rows[0].idEfector), diasASincronizar: toNumber(rows[0].diasASincronizar) }
+}
+
+/**
+ * The hospital's id and the days to export: the configuration first, then
+ * the legacy LAB_SyncConfig row, then (for the days) 7.
+ */
+export async function resolveIdAndDays(
+  local: Session,
+  efector: EfectorConfig,
+): Promise<{ idEfector: number; days: number }> {
+  const legacy =
+    efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(local) : undefined
+  const idEfector = efector.id ?? legacy?.idEfector ?? undefined
+  if (idEfector === undefined || idEfector === null) {
+    throw new LabsyncError(
+      'LABSYNC_CONFIG',
+      'efector.id is not set in the configuration and LAB_SyncConfig holds no idEfector',
+    )
+  }
+  return { idEfector, days: efector.export.days ?? legacy?.diasASincronizar ?? DEFAULT_EXPORT_DAYS }
 }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander'
-import { DEFAULT_EXPORT_DAYS, runExportStep } from '../../agent/export/export-step.js'
-import { readLegacyConfig } from '../../agent/local-status.js'
+import { runExportStep } from '../../agent/export/export-step.js'
+import { resolveIdAndDays } from '../../agent/local-status.js'
 import { requireEfector } from '../../core/config.js'
-import { LabsyncError } from '../../core/errors.js'
 import { usingSession } from '../../db/session.js'
 import { commandGroup, usingDatabase, type CliContext } from '../cli-context.js'
 
@@ -17,16 +16,7 @@ export function registerEfectorExport(program: Command, context: CliContext): vo
       const result = await usingDatabase(efector.url, (local) =>
         usingSession(local, async (session) => {
           // The same fallbacks as the efector cycle: the configuration first, then LAB_SyncConfig.
-          const legacy =
-            efector.id === undefined || efector.export.days === undefined ? await readLegacyConfig(session) : undefined
-          const idEfector = efector.id ?? legacy?.idEfector ?? undefined
-          if (idEfector === undefined || idEfector === null) {
-            throw new LabsyncError(
-              'LABSYNC_CONFIG',
-              'efector.id is not set in the configuration and LAB_SyncConfig holds no idEfector',
-            )
-          }
-          const days = efector.export.days ?? legacy?.diasASincronizar ?? DEFAULT_EXPORT_DAYS
+          const { idEfector, days } = await resolveIdAndDays(session, efector)
           const counts = await runExportStep(session, efector, idEfector, days, { dryRun })
           return { idEfector, days, ...counts }
         }),
