@@ -68,10 +68,11 @@ describe('claims on LAB_EstadoSyncGeneral (T-SQL)', () => {
     expect(recorder.statements.map((statement) => oneLine(statement.sql))).toEqual([
       'SELECT GETDATE() AS now',
       `update "dbo"."LAB_EstadoSyncGeneral" set "ultimoUpdateEfectorFin" = @1, "ultimoSyncRegistrosEncabezado" = @2, "ultimoSyncRegistrosDetalle" = @3,` +
-        ` "labsyncUploadSeq" = COALESCE("labsyncUploadSeq", 0) + 1, "labsyncUploadFin" = @4, "labsyncUploadOwner" = @5, "labsyncUploadError" = @6, "labsyncUploadErrorAt" = @7` +
-        ` where "idEfector" = @8 and "labsyncUploadOwner" = @9 and "ultimoUpdateEfectorFin" is null`,
+        ` "labsyncUploadSeq" = COALESCE("labsyncUploadSeq", 0) + 1, "labsyncUploadFin" = @4, "labsyncUploadOwner" = @5, "labsyncUploadError" = @6, "labsyncUploadErrorAt" = @7,` +
+        ` "labsyncImportRetryAfter" = @8` +
+        ` where "idEfector" = @9 and "labsyncUploadOwner" = @10 and "ultimoUpdateEfectorFin" is null`,
     ])
-    expect(recorder.statements[1].parameters).toEqual([NOW, 3, 5, NOW, null, null, null, 101, 'owner-1'])
+    expect(recorder.statements[1].parameters).toEqual([NOW, 3, 5, NOW, null, null, null, null, 101, 'owner-1'])
   })
 
   it('commits and releases an import with GETDATE() and DATEADD for the retry time', async () => {
