@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { formatKey } from '../core/errors.js'
-import type { TableName } from '../db/database.js'
+import type { TableName, UpsertSpec } from '../db/database.js'
 import type { Session } from '../db/session.js'
 import {
   CENTRAL_HEADER_COLUMNS,
@@ -69,9 +69,18 @@ export async function mergeStaging(session: Session, idEfector: number, tables: 
   )
 
   const headerColumns = CENTRAL_HEADER_COLUMNS.map((column) => column.name)
+  // A hospital's first import (nothing of it centrally yet) needs no upsert: a plain INSERT is the same
+  // statement without the conflict checks (no other process writes this hospital's rows: the claim is ours).
+  const first = await isFirstImport(session, idEfector, tables)
+  const insertOrUpsert = (spec: UpsertSpec) =>
+    first
+      ? sql`INSERT INTO ${sql.raw(dialect.qualify(spec.target))} (${sql.raw(spec.columns.map((name) => dialect.quote(name)).join(', '))})
+${spec.select}`
+      : dialect.upsertFromSelect(spec)
+
   const headerSelect = headerColumns.map((name) => (name === 'cda' ? sql`NULL AS ${id('cda')}` : id(name)))
   const headers = await session.run(
-    dialect.upsertFromSelect({
+    insertOrUpsert({
       target: tables.centralHeader,
       columns: headerColumns,
       key: HEADER_KEY,
@@ -86,7 +95,7 @@ export async function mergeStaging(session: Session, idEfector: number, tables: 
       alive ? sql` AND h.${id('baja')} = ${dialect.bit(false)}` : sql``
     }`
   const details = await session.run(
-    dialect.upsertFromSelect({
+    insertOrUpsert({
       target: tables.centralDetail,
       columns: detailColumns,
       key: DETAIL_KEY,
@@ -111,6 +120,15 @@ export async function mergeStaging(session: Session, idEfector: number, tables: 
     orphanDetails: Number(count.orphans),
     ...foreign,
   }
+}
+
+async function isFirstImport(session: Session, idEfector: number, tables: MergeTables): Promise<boolean> {
+  const anyOf = (table: TableName) =>
+    sql`EXISTS (SELECT 1 FROM ${sql.raw(session.dialect.qualify(table))} WHERE ${sql.ref('idEfector')} = ${idEfector})`
+  const { rows } = await session.run<{ present: unknown }>(
+    sql`SELECT CASE WHEN ${anyOf(tables.centralHeader)} OR ${anyOf(tables.centralDetail)} THEN 1 ELSE 0 END AS present`,
+  )
+  return Number(rows[0]?.present) === 0
 }
 
 async function findForeignRows(session: Session, idEfector: number, tables: MergeTables) {

@@ -214,6 +214,8 @@ WHEN NOT MATCHED BY TARGET THEN
     const { session, recorder } = recordingSession()
     recorder.reply(/^select count\(\*\) as "n"/, { rows: [{ n: 2 }] })
     recorder.reply(/^SELECT\s+\(SELECT COUNT/, { rows: [{ headers: 1, details: 1, orphans: 0 }] })
+    // The hospital already has central rows: the merge replaces them (its first import inserts plainly, below).
+    recorder.reply(/AS present$/, { rows: [{ present: 1 }] })
     const tables = {
       stagingHeader: { schema: 'dbo', name: 'LAB_Temp_NorteResultadoEncabezado' },
       stagingDetail: { schema: 'dbo', name: 'LAB_Temp_NorteResultadoDetalle' },
@@ -234,7 +236,10 @@ WHEN NOT MATCHED BY TARGET THEN
     expect(texts[5]).toBe(
       'DELETE FROM [dbo].[LAB_ResultadoEncabezado] WHERE "idEfector" = @1 AND "idProtocolo" IN (SELECT "idProtocolo" FROM [dbo].[LAB_Temp_NorteResultadoEncabezado] WHERE "idEfector" = @2 AND "baja" = 1)',
     )
-    const headerMerge = texts[6]
+    expect(texts[6]).toBe(
+      'SELECT CASE WHEN EXISTS (SELECT 1 FROM [dbo].[LAB_ResultadoEncabezado] WHERE "idEfector" = @1) OR EXISTS (SELECT 1 FROM [dbo].[LAB_ResultadoDetalle] WHERE "idEfector" = @2) THEN 1 ELSE 0 END AS present',
+    )
+    const headerMerge = texts[7]
     expect(
       headerMerge.startsWith(
         'MERGE INTO [dbo].[LAB_ResultadoEncabezado] WITH (HOLDLOCK) AS [t] USING ( SELECT "idProtocolo", "idEfector", "apellido",',
@@ -254,9 +259,9 @@ WHEN NOT MATCHED BY TARGET THEN
       '[telefonoCelular] = [s].[telefonoCelular], [cda] = NULL WHEN NOT MATCHED BY TARGET THEN INSERT (',
     )
     expect(headerMerge.endsWith('[s].[telefonoCelular], [s].[cda]);')).toBe(true)
-    expect(recorder.statements[6].parameters).toEqual([101])
+    expect(recorder.statements[7].parameters).toEqual([101])
 
-    const detailMerge = texts[7]
+    const detailMerge = texts[8]
     expect(detailMerge).toContain(
       'FROM [dbo].[LAB_Temp_NorteResultadoDetalle] d WHERE d."idEfector" = @1 AND EXISTS (SELECT 1 FROM [dbo].[LAB_Temp_NorteResultadoEncabezado] h' +
         ' WHERE h."idEfector" = d."idEfector" AND h."idProtocolo" = d."idProtocolo" AND h."baja" = 0) ) AS [s] (',
@@ -265,10 +270,30 @@ WHEN NOT MATCHED BY TARGET THEN
       'ON [t].[idProtocolo] = [s].[idProtocolo] AND [t].[idEfector] = [s].[idEfector] AND [t].[idDetalleProtocolo] = [s].[idDetalleProtocolo] WHEN MATCHED AND (',
     )
     expect(detailMerge.match(/CAST\(\[t\]\.\[(\w+)\] AS varbinary\(max\)\)/g)).toHaveLength(20)
-    expect(texts[8]).toMatch(
+    expect(texts[9]).toMatch(
       /^SELECT \(SELECT COUNT\(\*\) FROM \[dbo\]\.\[LAB_Temp_NorteResultadoEncabezado\] WHERE "idEfector" = @1\) AS headers,/,
     )
-    expect(texts).toHaveLength(9)
+    expect(texts).toHaveLength(10)
+  })
+
+  it("inserts a hospital's first import plainly, without MERGE", async () => {
+    const { session, recorder } = recordingSession()
+    recorder.reply(/^select count\(\*\) as "n"/, { rows: [{ n: 0 }] })
+    recorder.reply(/^SELECT\s+\(SELECT COUNT/, { rows: [{ headers: 1, details: 1, orphans: 0 }] })
+    recorder.reply(/AS present$/, { rows: [{ present: 0 }] })
+    await mergeStaging(session, 101, {
+      stagingHeader: { schema: 'dbo', name: 'LAB_Temp_NorteResultadoEncabezado' },
+      stagingDetail: { schema: 'dbo', name: 'LAB_Temp_NorteResultadoDetalle' },
+      centralHeader: { schema: 'dbo', name: 'LAB_ResultadoEncabezado' },
+      centralDetail: { schema: 'dbo', name: 'LAB_ResultadoDetalle' },
+    })
+    const texts = recorder.statements.map((statement) => oneLine(statement.sql))
+    const inserts = texts.filter((text) => text.startsWith('INSERT INTO'))
+    expect(inserts.map((text) => text.split(' (')[0])).toEqual([
+      'INSERT INTO [dbo].[LAB_ResultadoEncabezado]',
+      'INSERT INTO [dbo].[LAB_ResultadoDetalle]',
+    ])
+    expect(texts.some((text) => text.startsWith('MERGE'))).toBe(false)
   })
 })
 
