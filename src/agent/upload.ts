@@ -3,16 +3,9 @@ import type { TableName } from '../db/database.js'
 import type { Row } from '../db/row-validator.js'
 import type { Session } from '../db/session.js'
 import { requireTable } from '../db/catalog.js'
-import {
-  DETAIL_COLUMNS,
-  DETAIL_KEY,
-  HEADER_COLUMNS,
-  HEADER_KEY,
-  LOCAL_DETAIL_TABLE,
-  LOCAL_HEADER_TABLE,
-} from '../db/tables/staging-tables.js'
+import { DETAIL_COLUMNS, HEADER_COLUMNS, LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../db/tables/staging-tables.js'
 import { markUploadCommitted } from '../status/status-store.js'
-import { readTableRows, validated } from './staging-rows.js'
+import { readTableRows, validatedStaging } from './staging-rows.js'
 
 export interface UploadTarget {
   idEfector: number
@@ -70,24 +63,12 @@ export async function uploadStaging(
     await central.connection.bulkInsert(
       target.header,
       HEADER_COLUMNS,
-      validated(sources.headers, {
-        ...common,
-        table: target.header.name,
-        columns: HEADER_COLUMNS,
-        key: HEADER_KEY,
-        counter: headerCount,
-      }),
+      validatedStaging('header', sources.headers, { ...common, table: target.header.name, counter: headerCount }),
     )
     await central.connection.bulkInsert(
       target.detail,
       DETAIL_COLUMNS,
-      validated(sources.details, {
-        ...common,
-        table: target.detail.name,
-        columns: DETAIL_COLUMNS,
-        key: DETAIL_KEY,
-        counter: detailCount,
-      }),
+      validatedStaging('detail', sources.details, { ...common, table: target.detail.name, counter: detailCount }),
     )
     const counts = { headers: headerCount.rows, details: detailCount.rows }
     const committedAt = await markUploadCommitted(central, target.status, target.idEfector, target.owner, counts)

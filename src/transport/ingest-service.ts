@@ -7,7 +7,7 @@ import { requireTable } from '../db/catalog.js'
 import type { Database, TableName } from '../db/database.js'
 import { normaliseDatetime, type Row } from '../db/row-validator.js'
 import { usingSession, type Session } from '../db/session.js'
-import { DETAIL_COLUMNS, DETAIL_KEY, HEADER_COLUMNS, HEADER_KEY } from '../db/tables/staging-tables.js'
+import { DETAIL_COLUMNS, HEADER_COLUMNS } from '../db/tables/staging-tables.js'
 import { TOKEN_TABLE, UPLOAD_CHUNK_TABLE, UPLOAD_SESSION_TABLE } from '../db/tables/transport-tables.js'
 import { recordRun } from '../history/run-history.js'
 import { minutesBetween, uploadBlockedBecause } from '../protocol/efector-state.js'
@@ -20,7 +20,7 @@ import {
   requireStatusRow,
 } from '../status/status-store.js'
 import { uploadStaging, type UploadSources } from '../agent/upload.js'
-import { validated } from '../agent/staging-rows.js'
+import { validatedStaging } from '../agent/staging-rows.js'
 import { authenticateToken } from './efector-tokens.js'
 import type {
   AbortRequest,
@@ -313,12 +313,9 @@ export class IngestService {
   async #check(session: Session, idEfector: number, kind: ChunkKind, rows: Row[]): Promise<Row[]> {
     const tables = await this.#resolve(session)
     const status = (await readStatusRow(session, tables.status, idEfector))!
-    const spec =
-      kind === 'header'
-        ? { table: status.tablaEncabezado ?? 'header', columns: HEADER_COLUMNS, key: HEADER_KEY }
-        : { table: status.tablaDetalle ?? 'detail', columns: DETAIL_COLUMNS, key: DETAIL_KEY }
+    const table = (kind === 'header' ? status.tablaEncabezado : status.tablaDetalle) ?? kind
     const out: Row[] = []
-    for await (const batch of validated(once(rows), { ...spec, efector: idEfector, counter: { rows: 0 } }))
+    for await (const batch of validatedStaging(kind, once(rows), { table, efector: idEfector, counter: { rows: 0 } }))
       out.push(...batch)
     return out
   }

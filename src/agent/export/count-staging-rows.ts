@@ -1,13 +1,6 @@
 import type { Row } from '../../db/row-validator.js'
-import {
-  DETAIL_COLUMNS,
-  DETAIL_KEY,
-  HEADER_COLUMNS,
-  HEADER_KEY,
-  LOCAL_DETAIL_TABLE,
-  LOCAL_HEADER_TABLE,
-} from '../../db/tables/staging-tables.js'
-import { validated } from '../staging-rows.js'
+import { LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../../db/tables/staging-tables.js'
+import { validatedStaging } from '../staging-rows.js'
 import type { ExportCounts } from './replace-local-staging.js'
 
 /**
@@ -24,26 +17,10 @@ export async function countStagingRows(
   const detailCount = { rows: 0 }
   const drain = async (batches: AsyncIterable<Row[]>) => {
     for await (const _batch of batches) {
-      // validated() counts and checks; the rows themselves are dropped.
+      // validatedStaging() counts and checks; the rows themselves are dropped.
     }
   }
-  await drain(
-    validated(headers, {
-      table: LOCAL_HEADER_TABLE,
-      columns: HEADER_COLUMNS,
-      key: HEADER_KEY,
-      efector,
-      counter: headerCount,
-    }),
-  )
-  await drain(
-    validated(details, {
-      table: LOCAL_DETAIL_TABLE,
-      columns: DETAIL_COLUMNS,
-      key: DETAIL_KEY,
-      efector,
-      counter: detailCount,
-    }),
-  )
+  await drain(validatedStaging('header', headers, { table: LOCAL_HEADER_TABLE, efector, counter: headerCount }))
+  await drain(validatedStaging('detail', details, { table: LOCAL_DETAIL_TABLE, efector, counter: detailCount }))
   return { headers: headerCount.rows, details: detailCount.rows }
 }

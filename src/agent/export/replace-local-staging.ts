@@ -3,13 +3,11 @@ import type { Row } from '../../db/row-validator.js'
 import type { Session } from '../../db/session.js'
 import {
   DETAIL_COLUMNS,
-  DETAIL_KEY,
   HEADER_COLUMNS,
-  HEADER_KEY,
   LOCAL_DETAIL_TABLE,
   LOCAL_HEADER_TABLE,
 } from '../../db/tables/staging-tables.js'
-import { validated } from '../staging-rows.js'
+import { validatedStaging } from '../staging-rows.js'
 
 export interface ExportCounts {
   headers: number
@@ -37,24 +35,12 @@ export async function replaceLocalStaging(
     await local.connection.bulkInsert(
       headerTable,
       HEADER_COLUMNS,
-      validated(headers, {
-        table: LOCAL_HEADER_TABLE,
-        columns: HEADER_COLUMNS,
-        key: HEADER_KEY,
-        efector,
-        counter: headerCount,
-      }),
+      validatedStaging('header', headers, { table: LOCAL_HEADER_TABLE, efector, counter: headerCount }),
     )
     await local.connection.bulkInsert(
       detailTable,
       DETAIL_COLUMNS,
-      validated(details, {
-        table: LOCAL_DETAIL_TABLE,
-        columns: DETAIL_COLUMNS,
-        key: DETAIL_KEY,
-        efector,
-        counter: detailCount,
-      }),
+      validatedStaging('detail', details, { table: LOCAL_DETAIL_TABLE, efector, counter: detailCount }),
     )
   })
   return { headers: headerCount.rows, details: detailCount.rows }
