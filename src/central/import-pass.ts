@@ -118,12 +118,17 @@ async function importOne(
     const result = await runMerge(
       () =>
         session.transaction(async () => {
-          const merge = await mergeStaging(session, row.idEfector, {
-            stagingHeader: staging.header,
-            stagingDetail: staging.detail,
-            centralHeader: tables.header,
-            centralDetail: tables.detail,
-          })
+          const merge = await mergeStaging(
+            session,
+            row.idEfector,
+            {
+              stagingHeader: staging.header,
+              stagingDetail: staging.detail,
+              centralHeader: tables.header,
+              centralDetail: tables.detail,
+            },
+            { importedBefore: row.ultimoSyncFechaFin !== null },
+          )
           const judged = judge(row.idEfector, merge)
           const committed = await markImportCommitted(
             session,

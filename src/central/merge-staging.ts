@@ -50,7 +50,22 @@ export interface MergeResult {
 
 const FOREIGN_KEYS_SHOWN = 10
 
-export async function mergeStaging(session: Session, idEfector: number, tables: MergeTables): Promise<MergeResult> {
+export interface MergeOptions {
+  /**
+   * The status row shows a completed import of this hospital (ultimoSyncFechaFin
+   * was set before the claim): its rows may be central, so the merge upserts
+   * without looking for them first. That look is a scan of the central
+   * tables, which hold tens of millions of rows.
+   */
+  importedBefore?: boolean
+}
+
+export async function mergeStaging(
+  session: Session,
+  idEfector: number,
+  tables: MergeTables,
+  options: MergeOptions = {},
+): Promise<MergeResult> {
   const { dialect } = session
   const id = (name: string) => sql.ref(name)
   const E = sql.raw(dialect.qualify(tables.stagingHeader))
@@ -71,7 +86,7 @@ export async function mergeStaging(session: Session, idEfector: number, tables: 
   const headerColumns = CENTRAL_HEADER_COLUMNS.map((column) => column.name)
   // A hospital's first import (nothing of it centrally yet) needs no upsert: a plain INSERT is the same
   // statement without the conflict checks (no other process writes this hospital's rows: the claim is ours).
-  const first = await isFirstImport(session, idEfector, tables)
+  const first = !options.importedBefore && (await isFirstImport(session, idEfector, tables))
   const insertOrUpsert = (spec: UpsertSpec) =>
     first
       ? sql`INSERT INTO ${sql.raw(dialect.qualify(spec.target))} (${sql.raw(spec.columns.map((name) => dialect.quote(name)).join(', '))})

@@ -295,6 +295,29 @@ WHEN NOT MATCHED BY TARGET THEN
     ])
     expect(texts.some((text) => text.startsWith('MERGE'))).toBe(false)
   })
+  it('merges a hospital its status row shows imported before without looking for its central rows first', async () => {
+    const { session, recorder } = recordingSession()
+    recorder.reply(/^select count\(\*\) as "n"/, { rows: [{ n: 0 }] })
+    recorder.reply(/^SELECT\s+\(SELECT COUNT/, { rows: [{ headers: 1, details: 1, orphans: 0 }] })
+    recorder.reply(/AS present$/, { rows: [{ present: 0 }] })
+    await mergeStaging(
+      session,
+      101,
+      {
+        stagingHeader: { schema: 'dbo', name: 'LAB_Temp_NorteResultadoEncabezado' },
+        stagingDetail: { schema: 'dbo', name: 'LAB_Temp_NorteResultadoDetalle' },
+        centralHeader: { schema: 'dbo', name: 'LAB_ResultadoEncabezado' },
+        centralDetail: { schema: 'dbo', name: 'LAB_ResultadoDetalle' },
+      },
+      { importedBefore: true },
+    )
+    const texts = recorder.statements.map((statement) => oneLine(statement.sql))
+    expect(texts.some((text) => text.endsWith('AS present'))).toBe(false)
+    expect(texts.filter((text) => text.startsWith('MERGE INTO')).map((text) => text.split(' WITH')[0])).toEqual([
+      'MERGE INTO [dbo].[LAB_ResultadoEncabezado]',
+      'MERGE INTO [dbo].[LAB_ResultadoDetalle]',
+    ])
+  })
 })
 
 describe('other statements that differ in T-SQL', () => {
