@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { LabsyncError } from '../core/errors.js'
 import type { ColumnSpec } from '../db/column-spec.js'
 import type { TableName } from '../db/database.js'
-import { RowValidator, type Row } from '../db/row-validator.js'
+import { RowValidator, sourceTextOf, withSourceText, type Row } from '../db/row-validator.js'
 import type { Session } from '../db/session.js'
 import { DETAIL_COLUMNS, DETAIL_KEY, HEADER_COLUMNS, HEADER_KEY } from '../db/tables/staging-tables.js'
 
@@ -58,7 +58,8 @@ export async function* validated(
       out[index] = row
     }
     options.counter.rows += batch.length
-    yield out
+    // Checking rejects a bad value or writes it canonically, it never changes one: the source's text still holds.
+    yield withSourceText(out, sourceTextOf(batch))
   }
 }
 

@@ -10,6 +10,37 @@ import { describeType, type ColumnSpec, type ColumnType } from './column-spec.js
  */
 export type Row = unknown[]
 
+/**
+ * The bytes a source database sent a batch's rows in, kept with the batch
+ * (see withSourceText): PostgreSQL's COPY text of exactly those rows, and
+ * the type of each column as the source reported it. A loader into a
+ * database that reads the same format may send these bytes on, instead of
+ * encoding the rows again, when its columns have the same types.
+ */
+export interface SourceText {
+  format: 'postgres-copy-text'
+  chunks: Buffer[]
+  /** The source's type of each column (PostgreSQL type OIDs), in row order. */
+  typeIds: readonly number[]
+}
+
+const SOURCE_TEXT = Symbol('labsync.sourceText')
+
+/**
+ * `batch` with `text` attached. Only a step that leaves the values the
+ * rows stand for unchanged may pass a batch's text on to the batch it
+ * yields: the row checks, which only reject or rewrite values to their
+ * canonical form, do; anything that changes a value must not.
+ */
+export function withSourceText(batch: Row[], text: SourceText | undefined): Row[] {
+  if (text) Object.defineProperty(batch, SOURCE_TEXT, { value: text })
+  return batch
+}
+
+export function sourceTextOf(batch: Row[]): SourceText | undefined {
+  return (batch as { [SOURCE_TEXT]?: SourceText })[SOURCE_TEXT]
+}
+
 const INT_MIN = -2147483648
 const INT_MAX = 2147483647
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/

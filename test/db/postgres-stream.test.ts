@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DbConnection, CompiledSql } from '../../src/db/database.js'
-import type { Row } from '../../src/db/row-validator.js'
+import { sourceTextOf, type Row } from '../../src/db/row-validator.js'
 import { CopyTextDecoder, unescapeField } from '../../src/db/dialects/postgres/postgres-copy-out.js'
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js'
 
@@ -65,10 +65,17 @@ describe('PostgreSQL stream() through COPY TO STDOUT', () => {
     expect(copied).toEqual(cursor)
   })
 
-  it('yields batches of the requested size and leaves the connection usable after an early stop', async () => {
+  it('yields batches of at least the requested size, each with the bytes of its rows, and leaves the connection usable after an early stop', async () => {
     const series = plain('SELECT x, repeat(chr(9), x % 3) FROM generate_series(1, 1200) x')
-    const sizes = (await collect(connection, series, 500)).map((batch) => batch.length)
-    expect(sizes).toEqual([500, 500, 200])
+    const batches = await collect(connection, series, 500)
+    expect(batches.slice(0, -1).every((batch) => batch.length >= 500)).toBe(true)
+    expect(batches.flat().map((row) => row[0])).toEqual(Array.from({ length: 1200 }, (_, index) => index + 1))
+    for (const batch of batches) {
+      const text = sourceTextOf(batch)!
+      expect(text.typeIds).toEqual([23, 25])
+      const decoder = new CopyTextDecoder([(value) => Number(value), undefined])
+      expect(decoder.push(Buffer.concat(text.chunks))).toEqual(batch)
+    }
     for await (const batch of connection.stream(series, 100)) {
       expect(batch[0]).toEqual([1, '\t'])
       break

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg'
 import { to as copyTo } from 'pg-copy-streams'
-import type { Row } from '../../row-validator.js'
+import { withSourceText, type Row } from '../../row-validator.js'
 
 /** Turns one field's text (as the server's output function wrote it) into the value `pg` would have returned. */
 export type FieldParser = (text: string) => unknown
@@ -21,15 +21,18 @@ export function fieldParsers(
 
 /**
  * Streams a query's rows through `COPY (query) TO STDOUT` (text format),
- * decoded into arrays by `parsers`, `batchSize` rows at a time. The COPY
- * stream is read only as fast as batches are consumed, so memory stays flat.
- * A consumer that stops early still gets a usable connection: the rest of
- * the output is read and discarded (COPY OUT cannot be stopped otherwise).
+ * decoded into arrays by `parsers`, in batches of at least `batchSize` rows
+ * (the last may be smaller) made of whole network chunks, so that each
+ * batch also carries the bytes of its rows (SourceText, with `typeIds`).
+ * The COPY stream is read only as fast as batches are consumed, so memory
+ * stays flat. A consumer that stops early still gets a usable connection:
+ * the rest of the output is read and discarded (COPY OUT cannot be stopped
+ * otherwise).
  */
 export async function* copyRowsOut(
   client: PoolClient,
   sql: string,
-  parsers: readonly (FieldParser | undefined)[],
+  columns: { parsers: readonly (FieldParser | undefined)[]; typeIds: readonly number[] },
   batchSize: number,
 ): AsyncIterable<Row[]> {
   const stream = client.query(copyTo(`COPY (${sql}\n) TO STDOUT`))
@@ -38,22 +41,25 @@ export async function* copyRowsOut(
   stream.once('error', () => {
     streamFailed = true
   })
-  const decoder = new CopyTextDecoder(parsers)
+  const decoder = new CopyTextDecoder(columns.parsers)
+  const { typeIds } = columns
   try {
     let batch: Row[] = []
+    let chunks: Buffer[] = []
     for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
-      const rows = decoder.push(chunk as Buffer)
-      for (let index = 0; index < rows.length; index++) {
-        batch.push(rows[index])
-        if (batch.length >= batchSize) {
-          yield batch
-          batch = []
-        }
+      const { rows, text } = decoder.pushWithText(chunk as Buffer)
+      if (!text) continue
+      for (let index = 0; index < rows.length; index++) batch.push(rows[index])
+      chunks.push(text)
+      if (batch.length >= batchSize) {
+        yield withSourceText(batch, { format: 'postgres-copy-text', chunks, typeIds })
+        batch = []
+        chunks = []
       }
     }
     ended = true
     decoder.end()
-    if (batch.length > 0) yield batch
+    if (batch.length > 0) yield withSourceText(batch, { format: 'postgres-copy-text', chunks, typeIds })
   } finally {
     if (!ended && !streamFailed) await drain(stream)
   }
@@ -83,17 +89,22 @@ export class CopyTextDecoder {
 
   /** The complete rows in the input so far. */
   push(chunk: Buffer): Row[] {
+    return this.pushWithText(chunk).rows
+  }
+
+  /** The complete rows in the input so far, and the bytes of exactly those rows. */
+  pushWithText(chunk: Buffer): { rows: Row[]; text?: Buffer } {
     const buffer = this.#carry ? Buffer.concat([this.#carry, chunk]) : chunk
     const last = buffer.lastIndexOf(10)
     if (last < 0) {
       this.#carry = buffer
-      return []
+      return { rows: [] }
     }
     this.#carry = last + 1 < buffer.length ? buffer.subarray(last + 1) : undefined
     const lines = buffer.toString('utf8', 0, last).split('\n')
     const rows = new Array<Row>(lines.length)
     for (let index = 0; index < lines.length; index++) rows[index] = this.#row(lines[index])
-    return rows
+    return { rows, text: buffer.subarray(0, last + 1) }
   }
 
   /** Throws if the input stopped in the middle of a row. */

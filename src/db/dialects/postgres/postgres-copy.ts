@@ -3,13 +3,17 @@ import type { PoolClient } from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import type { ColumnSpec } from '../../column-spec.js'
 import type { TableName } from '../../database.js'
-import type { Row } from '../../row-validator.js'
+import { sourceTextOf, type Row, type SourceText } from '../../row-validator.js'
 import { postgresDialect } from './postgres-dialect.js'
 
 /**
  * Bulk load through `COPY ... FROM STDIN` in text format, inside the
  * client's current transaction. Rows are encoded batch by batch and written
- * with back-pressure, so memory stays flat whatever the number of rows.
+ * with back-pressure, so memory stays flat whatever the number of rows. A
+ * batch read from PostgreSQL columns of the same types as `columns` is
+ * sent as the bytes the source sent it in (its SourceText): the rows have
+ * been checked on the way, and the same type's output read back by its
+ * input is the same value, so encoding again would only cost time.
  */
 export async function copyRowsIn(
   client: PoolClient,
@@ -26,11 +30,16 @@ export async function copyRowsIn(
   // A failure of the COPY itself surfaces on 'error'; keep it from being unhandled while we write.
   finished.catch(() => {})
   let count = 0
+  let sameTypes: boolean | undefined
   try {
     for await (const batch of batches) {
-      const chunk = encodeBatch(batch)
+      const text = sourceTextOf(batch)
+      if (text && sameTypes === undefined) sameTypes = hasSameTypes(text, columns)
+      let ready = true
+      if (text && sameTypes) for (const chunk of text.chunks) ready = stream.write(chunk)
+      else ready = stream.write(encodeBatch(batch))
       count += batch.length
-      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), finished])
+      if (!ready) await Promise.race([once(stream, 'drain'), finished])
     }
   } catch (error) {
     // The source failed: abort the COPY so that the server discards it, then report the source's error.
@@ -41,6 +50,25 @@ export async function copyRowsIn(
   stream.end()
   await finished
   return count
+}
+
+/** The PostgreSQL types whose text output is each column kind's own input (OIDs from pg_type). */
+const SAME_TYPE_OIDS: Record<ColumnSpec['type']['kind'], readonly number[]> = {
+  int: [21, 23], // smallint, integer
+  bit: [16], // boolean
+  datetime: [1114], // timestamp without time zone
+  varchar: [25, 1043], // text, varchar
+  nvarchar: [25, 1043],
+  text: [25, 1043],
+  decimal: [1700], // numeric
+}
+
+function hasSameTypes(text: SourceText, columns: readonly ColumnSpec[]): boolean {
+  return (
+    text.format === 'postgres-copy-text' &&
+    text.typeIds.length === columns.length &&
+    columns.every((column, index) => SAME_TYPE_OIDS[column.type.kind].includes(text.typeIds[index]))
+  )
 }
 
 export function encodeBatch(batch: Row[]): string {

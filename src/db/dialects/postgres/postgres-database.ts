@@ -93,11 +93,12 @@ class PostgresConnection implements DbConnection {
         yield* this.#streamWithCursor(query, batchSize)
         return
       }
+      const typeIds = probe.fields.map((field) => field.dataTypeID)
       const parsers = fieldParsers(
-        probe.fields.map((field) => field.dataTypeID),
+        typeIds,
         (oid, format) => types.getTypeParser(oid, format) as (value: string) => unknown,
       )
-      yield* copyRowsOut(this.#client, query.sql, parsers, batchSize)
+      yield* copyRowsOut(this.#client, query.sql, { parsers, typeIds }, batchSize)
     } catch (error) {
       this.#markIfBroken(error)
       throw error
