@@ -8,6 +8,7 @@
  *   --hospitals N        hospitals of the central-pass benchmark; default 200
  *   --pass-headers N     protocols per hospital there; default 20
  *   --importers a,b      importer processes per round; default 1,4
+ *   --repeat N           runs of each upload and raw tool step, whose median is reported; default 3
  *   --skip-pass, --skip-scale
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     hospitals: { type: 'string', default: '200' },
     'pass-headers': { type: 'string', default: '20' },
     importers: { type: 'string', default: '1,4' },
+    repeat: { type: 'string', default: '3' },
     'skip-pass': { type: 'boolean', default: false },
     'skip-scale': { type: 'boolean', default: false },
   },
@@ -82,13 +84,19 @@ async function main(): Promise<number> {
       const small = Math.max(1, Math.floor(size / 10))
       const sizes = [...new Set([...baselineSizes, small, size])].sort((a, b) => a - b)
       for (const round of sizes) {
-        const result = await runScaleRound(round, { tmpDir, baseline: baselineSizes.includes(round), log })
+        const result = await runScaleRound(round, {
+          tmpDir,
+          baseline: baselineSizes.includes(round),
+          repeat: positive(values.repeat!),
+          log,
+        })
         figures.push(...result.figures)
         comparisons.push(...result.comparisons)
       }
       out.push(
         '',
-        'Figures (rows = H headers + 10·H details; seconds of the operation alone, without process start-up)',
+        `Figures (rows = H headers + 10·H details; seconds of the operation alone, without process start-up; ` +
+          `uploads and raw tool steps: median of ${values.repeat} runs, peak RSS the highest of them; imports: one run)`,
       )
       out.push(
         table(

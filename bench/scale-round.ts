@@ -56,7 +56,7 @@ const list = (names: readonly string[]) => names.map(q).join(', ')
 
 export async function runScaleRound(
   size: number,
-  options: { tmpDir: string; baseline: boolean; log: (line: string) => void },
+  options: { tmpDir: string; baseline: boolean; repeat: number; log: (line: string) => void },
 ): Promise<RoundResult> {
   const figures: Figure[] = []
   const comparisons: Comparison[] = []
@@ -97,9 +97,13 @@ export async function runScaleRound(
         localPg!.url,
         `COPY ${q(table)} (${list(names)}) FROM STDIN (FORMAT csv, NULL '\\N')`,
       )}`
-    const rawSqlite =
-      (await timedPipeline(csvCopy(LOCAL_HEADER_TABLE, headerNames))) +
-      (await timedPipeline(csvCopy(LOCAL_DETAIL_TABLE, detailNames)))
+    const rawSqlite = await medianOf(options.repeat, async () => {
+      await localPg!.query(`TRUNCATE ${q(LOCAL_HEADER_TABLE)}, ${q(LOCAL_DETAIL_TABLE)}`)
+      return (
+        (await timedPipeline(csvCopy(LOCAL_HEADER_TABLE, headerNames))) +
+        (await timedPipeline(csvCopy(LOCAL_DETAIL_TABLE, detailNames)))
+      )
+    })
     const rawSqliteFigure = figure('raw pipe sqlite3 CSV -> psql COPY', rawSqlite)
 
     // Other hospitals' rows already in the central tables: the same rows under ten other idEfector.
@@ -123,9 +127,14 @@ export async function runScaleRound(
     await central.query('ANALYZE')
 
     const upload = async (step: string, localUrl: string, raw?: Figure) => {
-      const run = await runChild({ mode: 'upload', localUrl, centralUrl: centralDb.url, idEfector: ID })
-      expectUpload(run, size)
-      const entry = figure(step, run.seconds, { maxRssKb: run.maxRssKb })
+      let maxRssKb = 0
+      const seconds = await medianOf(options.repeat, async () => {
+        const run = await runChild({ mode: 'upload', localUrl, centralUrl: centralDb.url, idEfector: ID })
+        expectUpload(run, size)
+        maxRssKb = Math.max(maxRssKb, run.maxRssKb)
+        return run.seconds
+      })
+      const entry = figure(step, seconds, { maxRssKb })
       if (raw) compare(`${step} / ${raw.step}`, entry.seconds, raw.seconds, 1.5)
       return entry
     }
@@ -133,20 +142,23 @@ export async function runScaleRound(
     const pgUpload = await upload('upload PostgreSQL -> PostgreSQL', localPg.url)
 
     // Raw PostgreSQL -> PostgreSQL: psql COPY TO STDOUT into psql COPY FROM STDIN, into empty staging-shaped tables.
-    const rawPg = await rawCopyInto(centralDb, [
-      {
-        from: localPg.url,
-        select: `${q(LOCAL_HEADER_TABLE)} (${list(headerNames)})`,
-        like: STAGING.header,
-        names: headerNames,
-      },
-      {
-        from: localPg.url,
-        select: `${q(LOCAL_DETAIL_TABLE)} (${list(detailNames)})`,
-        like: STAGING.detail,
-        names: detailNames,
-      },
-    ])
+    const localPgUrl = localPg.url
+    const rawPg = await medianOf(options.repeat, () =>
+      rawCopyInto(centralDb, [
+        {
+          from: localPgUrl,
+          select: `${q(LOCAL_HEADER_TABLE)} (${list(headerNames)})`,
+          like: STAGING.header,
+          names: headerNames,
+        },
+        {
+          from: localPgUrl,
+          select: `${q(LOCAL_DETAIL_TABLE)} (${list(detailNames)})`,
+          like: STAGING.detail,
+          names: detailNames,
+        },
+      ]),
+    )
     const rawPgFigure = figure('raw pipe psql COPY -> psql COPY', rawPg)
     compare(`${pgUpload.step} / ${rawPgFigure.step}`, pgUpload.seconds, rawPgFigure.seconds, 1.5)
 
@@ -168,7 +180,7 @@ export async function runScaleRound(
       ])
 
     const importRound = async (label: string, target: number) => {
-      const raw = figure(`raw COPY into empty central tables (${label})`, await rawImport())
+      const raw = figure(`raw COPY into empty central tables (${label})`, await medianOf(options.repeat, rawImport))
       let legacy: Figure | undefined
       if (options.baseline) {
         legacy = figure(`row-by-row legacy merge (${label})`, await timeLegacyMerge(centralDb, ID, STAGING))
@@ -202,6 +214,15 @@ export async function runScaleRound(
     await central?.drop()
     await localPg?.drop()
   }
+}
+
+/** The median seconds of `times` runs of a step that can run again from the same state. */
+async function medianOf(times: number, run: () => Promise<number>): Promise<number> {
+  const seconds: number[] = []
+  for (let index = 0; index < times; index++) seconds.push(await run())
+  seconds.sort((a, b) => a - b)
+  const middle = Math.floor(seconds.length / 2)
+  return seconds.length % 2 === 1 ? seconds[middle] : (seconds[middle - 1] + seconds[middle]) / 2
 }
 
 async function fillSqlite(database: Database, statements: string[]): Promise<void> {
