@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import { formatKey } from '../core/errors.js'
 import type { TableName, UpsertSpec } from '../db/database.js'
 import type { Session } from '../db/session.js'
@@ -74,7 +74,8 @@ export async function mergeStaging(
   const annulled = sql`${id('baja')} = ${dialect.bit(true)}`
   const annulledProtocols = sql`SELECT ${id('idProtocolo')} FROM ${E} WHERE ${own} AND ${annulled}`
 
-  const foreign = await findForeignRows(session, idEfector, tables)
+  const counts = await countStaged(session, idEfector, tables)
+  const foreign = await sampleForeignRows(session, idEfector, tables, counts)
 
   const deletedDetails = await session.run(
     sql`DELETE FROM ${sql.raw(dialect.qualify(tables.centralDetail))} WHERE ${own} AND ${id('idProtocolo')} IN (${annulledProtocols})`,
@@ -105,35 +106,29 @@ ${spec.select}`
   )
 
   const detailColumns = DETAIL_COLUMNS.map((column) => column.name)
-  const stagedHeaderOf = (alive: boolean) =>
-    sql`SELECT 1 FROM ${E} h WHERE h.${id('idEfector')} = d.${id('idEfector')} AND h.${id('idProtocolo')} = d.${id('idProtocolo')}${
-      alive ? sql` AND h.${id('baja')} = ${dialect.bit(false)}` : sql``
-    }`
+  const aliveStagedHeader = sql`SELECT 1 FROM ${E} h WHERE h.${id('idEfector')} = d.${id('idEfector')}
+    AND h.${id('idProtocolo')} = d.${id('idProtocolo')} AND h.${id('baja')} = ${dialect.bit(false)}`
   const details = await session.run(
     insertOrUpsert({
       target: tables.centralDetail,
       columns: detailColumns,
       key: DETAIL_KEY,
       select: sql`SELECT ${sql.join(detailColumns.map((name) => sql.raw(`d.${dialect.quote(name)}`)))} FROM ${D} d
-        WHERE d.${id('idEfector')} = ${idEfector} AND EXISTS (${stagedHeaderOf(true)})`,
+        WHERE d.${id('idEfector')} = ${idEfector} AND EXISTS (${aliveStagedHeader})`,
     }),
   )
 
-  const counts = await session.run<{ headers: unknown; details: unknown; orphans: unknown }>(sql`SELECT
-    (SELECT COUNT(*) FROM ${E} WHERE ${own}) AS headers,
-    (SELECT COUNT(*) FROM ${D} d WHERE d.${id('idEfector')} = ${idEfector} AND EXISTS (${stagedHeaderOf(true)})) AS details,
-    (SELECT COUNT(*) FROM ${D} d WHERE d.${id('idEfector')} = ${idEfector} AND NOT EXISTS (${stagedHeaderOf(false)})) AS orphans`)
-  const count = counts.rows[0]
-
   return {
-    stagedHeaders: Number(count.headers),
-    importedDetails: Number(count.details),
+    stagedHeaders: counts.headers,
+    importedDetails: counts.details,
     deletedProtocols: deletedHeaders.numAffectedRows,
     deletedDetails: deletedDetails.numAffectedRows,
     headersWritten: headers.numAffectedRows,
     detailsWritten: details.numAffectedRows,
-    orphanDetails: Number(count.orphans),
-    ...foreign,
+    orphanDetails: counts.orphans,
+    foreignHeaders: counts.foreignHeaders,
+    foreignDetails: counts.foreignDetails,
+    foreignKeys: foreign,
   }
 }
 
@@ -146,24 +141,69 @@ async function isFirstImport(session: Session, idEfector: number, tables: MergeT
   return Number(rows[0]?.present) === 0
 }
 
-async function findForeignRows(session: Session, idEfector: number, tables: MergeTables) {
-  const find = async (table: TableName, key: readonly string[]) => {
-    const base = session.db.selectFrom(kyselyTable(table)).where('idEfector', '<>', idEfector)
-    const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
-    const n = Number(total.n)
-    if (n === 0) return { n, keys: [] as string[] }
-    let sample = base.select([...key])
-    for (const column of key) sample = sample.orderBy(column)
-    const rows = await session.dialect.limit(sample, FOREIGN_KEYS_SHOWN).execute()
-    return { n, keys: rows.map((row) => `${table.name} ${formatKey(row)}`) }
-  }
-  const headers = await find(tables.stagingHeader, HEADER_KEY)
-  const details = await find(tables.stagingDetail, DETAIL_KEY)
+interface StagedCounts {
+  /** This hospital's staged headers, annulled ones included. */
+  headers: number
+  /** Its staged details whose header is staged and not annulled: the ones imported. */
+  details: number
+  /** Its staged details without a staged header. */
+  orphans: number
+  foreignHeaders: number
+  foreignDetails: number
+}
+
+/**
+ * Everything the merge reports about the staging tables, in one scan of
+ * each (a detail's header found by a join on the header key): the staging
+ * tables are not changed by the merge, so counting before it is the same as
+ * after. SUM(CASE ...) rather than COUNT(*) FILTER, which SQL Server lacks.
+ */
+async function countStaged(session: Session, idEfector: number, tables: MergeTables): Promise<StagedCounts> {
+  const { dialect } = session
+  const id = (name: string) => sql.ref(name)
+  const when = (condition: RawBuilder<unknown>) => sql`SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END)`
+  const header = await session.run<{ own: unknown; others: unknown }>(sql`SELECT
+    ${when(sql`${id('idEfector')} = ${idEfector}`)} AS ${id('own')},
+    ${when(sql`${id('idEfector')} <> ${idEfector}`)} AS ${id('others')}
+    FROM ${sql.raw(dialect.qualify(tables.stagingHeader))}`)
+  const detail = await session.run<{ imported: unknown; orphans: unknown; others: unknown }>(sql`SELECT
+    ${when(sql`d.${id('idEfector')} = ${idEfector} AND h.${id('baja')} = ${dialect.bit(false)}`)} AS ${id('imported')},
+    ${when(sql`d.${id('idEfector')} = ${idEfector} AND h.${id('idProtocolo')} IS NULL`)} AS ${id('orphans')},
+    ${when(sql`d.${id('idEfector')} <> ${idEfector}`)} AS ${id('others')}
+    FROM ${sql.raw(dialect.qualify(tables.stagingDetail))} d
+    LEFT JOIN ${sql.raw(dialect.qualify(tables.stagingHeader))} h
+      ON h.${id('idEfector')} = d.${id('idEfector')} AND h.${id('idProtocolo')} = d.${id('idProtocolo')}`)
+  // SUM over no rows is NULL.
+  const number = (value: unknown) => Number(value ?? 0)
   return {
-    foreignHeaders: headers.n,
-    foreignDetails: details.n,
-    foreignKeys: [...headers.keys, ...details.keys].slice(0, FOREIGN_KEYS_SHOWN),
+    headers: number(header.rows[0]?.own),
+    foreignHeaders: number(header.rows[0]?.others),
+    details: number(detail.rows[0]?.imported),
+    orphans: number(detail.rows[0]?.orphans),
+    foreignDetails: number(detail.rows[0]?.others),
   }
+}
+
+/** The keys of the first rows that carry another hospital's idEfector, for the error message. */
+async function sampleForeignRows(
+  session: Session,
+  idEfector: number,
+  tables: MergeTables,
+  counts: StagedCounts,
+): Promise<string[]> {
+  const sample = async (table: TableName, key: readonly string[], n: number) => {
+    if (n === 0) return []
+    let query = session.db
+      .selectFrom(kyselyTable(table))
+      .where('idEfector', '<>', idEfector)
+      .select([...key])
+    for (const column of key) query = query.orderBy(column)
+    const rows = await session.dialect.limit(query, FOREIGN_KEYS_SHOWN).execute()
+    return rows.map((row) => `${table.name} ${formatKey(row)}`)
+  }
+  const headers = await sample(tables.stagingHeader, HEADER_KEY, counts.foreignHeaders)
+  const details = await sample(tables.stagingDetail, DETAIL_KEY, counts.foreignDetails)
+  return [...headers, ...details].slice(0, FOREIGN_KEYS_SHOWN)
 }
 
 /** Staged columns the merge reads; exported for the checks of `doctor` and the SQL printer. */

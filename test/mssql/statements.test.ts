@@ -210,10 +210,10 @@ WHEN NOT MATCHED BY TARGET THEN
     expect(statement.parameters).toEqual([101])
   })
 
-  it('runs the hospital merge as DELETEs of annulled protocols, two MERGEs and the counts, foreign keys sampled with TOP', async () => {
+  it('runs the hospital merge as the counts, foreign keys sampled with TOP, DELETEs of annulled protocols and two MERGEs', async () => {
     const { session, recorder } = recordingSession()
-    recorder.reply(/^select count\(\*\) as "n"/, { rows: [{ n: 2 }] })
-    recorder.reply(/^SELECT\s+\(SELECT COUNT/, { rows: [{ headers: 1, details: 1, orphans: 0 }] })
+    recorder.reply(/AS "own"/, { rows: [{ own: 1, others: 2 }] })
+    recorder.reply(/AS "imported"/, { rows: [{ imported: 1, orphans: 0, others: 2 }] })
     // The hospital already has central rows: the merge replaces them (its first import inserts plainly, below).
     recorder.reply(/AS present$/, { rows: [{ present: 1 }] })
     const tables = {
@@ -222,9 +222,20 @@ WHEN NOT MATCHED BY TARGET THEN
       centralHeader: { schema: 'dbo', name: 'LAB_ResultadoEncabezado' },
       centralDetail: { schema: 'dbo', name: 'LAB_ResultadoDetalle' },
     }
-    await mergeStaging(session, 101, tables)
+    const merge = await mergeStaging(session, 101, tables)
+    expect(merge).toMatchObject({ stagedHeaders: 1, importedDetails: 1, orphanDetails: 0, foreignHeaders: 2 })
     const texts = recorder.statements.map((statement) => oneLine(statement.sql))
+    expect(texts[0]).toBe(
+      'SELECT SUM(CASE WHEN "idEfector" = @1 THEN 1 ELSE 0 END) AS "own", SUM(CASE WHEN "idEfector" <> @2 THEN 1 ELSE 0 END) AS "others" FROM [dbo].[LAB_Temp_NorteResultadoEncabezado]',
+    )
     expect(texts[1]).toBe(
+      'SELECT SUM(CASE WHEN d."idEfector" = @1 AND h."baja" = 0 THEN 1 ELSE 0 END) AS "imported",' +
+        ' SUM(CASE WHEN d."idEfector" = @2 AND h."idProtocolo" IS NULL THEN 1 ELSE 0 END) AS "orphans",' +
+        ' SUM(CASE WHEN d."idEfector" <> @3 THEN 1 ELSE 0 END) AS "others"' +
+        ' FROM [dbo].[LAB_Temp_NorteResultadoDetalle] d LEFT JOIN [dbo].[LAB_Temp_NorteResultadoEncabezado] h' +
+        ' ON h."idEfector" = d."idEfector" AND h."idProtocolo" = d."idProtocolo"',
+    )
+    expect(texts[2]).toBe(
       'select top(10) "idProtocolo", "idEfector" from "dbo"."LAB_Temp_NorteResultadoEncabezado" where "idEfector" <> @1 order by "idProtocolo", "idEfector"',
     )
     expect(texts[3]).toBe(
@@ -270,16 +281,13 @@ WHEN NOT MATCHED BY TARGET THEN
       'ON [t].[idProtocolo] = [s].[idProtocolo] AND [t].[idEfector] = [s].[idEfector] AND [t].[idDetalleProtocolo] = [s].[idDetalleProtocolo] WHEN MATCHED AND (',
     )
     expect(detailMerge.match(/CAST\(\[t\]\.\[(\w+)\] AS varbinary\(max\)\)/g)).toHaveLength(20)
-    expect(texts[9]).toMatch(
-      /^SELECT \(SELECT COUNT\(\*\) FROM \[dbo\]\.\[LAB_Temp_NorteResultadoEncabezado\] WHERE "idEfector" = @1\) AS headers,/,
-    )
-    expect(texts).toHaveLength(10)
+    expect(texts).toHaveLength(9)
   })
 
   it("inserts a hospital's first import plainly, without MERGE", async () => {
     const { session, recorder } = recordingSession()
-    recorder.reply(/^select count\(\*\) as "n"/, { rows: [{ n: 0 }] })
-    recorder.reply(/^SELECT\s+\(SELECT COUNT/, { rows: [{ headers: 1, details: 1, orphans: 0 }] })
+    recorder.reply(/AS "own"/, { rows: [{ own: 1, others: 0 }] })
+    recorder.reply(/AS "imported"/, { rows: [{ imported: 1, orphans: 0, others: 0 }] })
     recorder.reply(/AS present$/, { rows: [{ present: 0 }] })
     await mergeStaging(session, 101, {
       stagingHeader: { schema: 'dbo', name: 'LAB_Temp_NorteResultadoEncabezado' },
@@ -297,8 +305,8 @@ WHEN NOT MATCHED BY TARGET THEN
   })
   it('merges a hospital its status row shows imported before without looking for its central rows first', async () => {
     const { session, recorder } = recordingSession()
-    recorder.reply(/^select count\(\*\) as "n"/, { rows: [{ n: 0 }] })
-    recorder.reply(/^SELECT\s+\(SELECT COUNT/, { rows: [{ headers: 1, details: 1, orphans: 0 }] })
+    recorder.reply(/AS "own"/, { rows: [{ own: 1, others: 0 }] })
+    recorder.reply(/AS "imported"/, { rows: [{ imported: 1, orphans: 0, others: 0 }] })
     recorder.reply(/AS present$/, { rows: [{ present: 0 }] })
     await mergeStaging(
       session,
