@@ -51,6 +51,8 @@ describe('row validator', () => {
     [{ fecha1: '20/11/2026' }, 'expected a datetime'],
     [{ fecha1: '2026-11-20 08:15:30.1234' }, 'more precision than a millisecond'],
     [{ sector: 'Pediatría ✓' }, 'cannot be stored exactly in a varchar (Latin1) column'],
+    // A C1 control character: Latin1 has it, Windows-1252 puts other characters at those codes.
+    [{ sector: 'Pediatr\u0085a' }, 'character U+0085 cannot be stored exactly in a varchar (Latin1) column'],
     [{ domicilio: 'a\u0000b' }, 'NUL character'],
   ])('refuses %j', (values, expected) => {
     expect(problem(values)).toContain(expected)
