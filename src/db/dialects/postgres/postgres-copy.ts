@@ -87,9 +87,27 @@ function encodeValue(value: unknown): string {
   if (value === null || value === undefined) return '\\N'
   if (value === true) return 't'
   if (value === false) return 'f'
-  if (typeof value === 'number') return String(value)
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? integerText(value) : String(value)
   const text = String(value)
   return /[\\\t\n\r]/.test(text)
     ? text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
     : text
+}
+
+/**
+ * Integers as decimal text without String(). V8 keeps its recent
+ * number-to-text results in a cache, which still holds them when the next
+ * young-generation collection runs, so each is moved to the old generation
+ * and stays there until a full collection: millions of them per upload
+ * made the process's memory grow with the rows (docs/BENCHMARKS.md). These
+ * strings come from a fixed table instead, or are joined from its parts.
+ */
+const SMALL = Array.from({ length: 10000 }, (_, index) => String(index))
+const FOUR_DIGITS = SMALL.map((text) => text.padStart(4, '0'))
+
+function integerText(value: number): string {
+  if (value >= 0 && value < 10000) return SMALL[value]
+  if (value < 0) return `-${integerText(-value)}`
+  const high = Math.floor(value / 10000)
+  return integerText(high) + FOUR_DIGITS[value - high * 10000]
 }

@@ -1,0 +1,33 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { int } from '../../src/db/column-spec.js'
+import type { CompiledSql, DbConnection } from '../../src/db/database.js'
+import { createTestDatabase, type TestDatabase } from '../support/test-databases.js'
+
+/** COPY's encoding of integers, which does not go through String(), read back from a real table. */
+describe('PostgreSQL bulk load of integers', () => {
+  let db: TestDatabase
+  let connection: DbConnection
+
+  beforeEach(async () => {
+    db = await createTestDatabase('postgres', 'integers')
+    connection = await db.database.connect()
+  })
+  afterEach(async () => {
+    await connection.release()
+    await db.drop()
+  })
+
+  it('stores every integer exactly, at the table boundaries and around them', async () => {
+    const values = [0, -0, 1, 9, 10, 9999, 10000, 10001, 99990000, 100000000, 20000001, 2147483647]
+    const all = [...values, ...values.filter((value) => value !== 0).map((value) => -value), -2147483648]
+    const plain = (sql: string) => ({ sql, parameters: [] }) as unknown as CompiledSql
+    await connection.execute(plain('CREATE TABLE numbers (position integer PRIMARY KEY, value integer NOT NULL)'))
+    async function* rows() {
+      yield all.map((value, position) => [position, value])
+    }
+    const written = await connection.bulkInsert({ name: 'numbers' }, [int('position'), int('value')], rows())
+    expect(written).toBe(all.length)
+    const read = await connection.execute(plain('SELECT value FROM numbers ORDER BY position'))
+    expect(read.rows.map((row) => row.value)).toEqual(all.map((value) => (Object.is(value, -0) ? 0 : value)))
+  })
+})
