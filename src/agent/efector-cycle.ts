@@ -7,6 +7,7 @@ import { recordRun } from '../history/run-history.js'
 import { uploadBlockedBecause } from '../protocol/efector-state.js'
 import { centralNow, claimUpload, markUploadFailed, readStatusRow, requireStatusRow } from '../status/status-store.js'
 import { runExportStep } from './export/export-step.js'
+import { duplicateStagingKey, isDuplicateKeyError } from './duplicate-staging-keys.js'
 import { LocalRunLog, resolveIdAndDays } from './local-status.js'
 import { reportProblemCentrally } from './report-problem.js'
 import { uploadOverHttps } from '../transport/https-upload-client.js'
@@ -170,7 +171,10 @@ async function claimAndUpload(
     })
     return { outcome: 'uploaded', uploaded }
   } catch (thrown) {
-    const error = toLabsyncError(thrown, 'LABSYNC_UPLOAD', { efector: idEfector })
+    const duplicate = isDuplicateKeyError(thrown)
+      ? await duplicateStagingKey(local, idEfector).catch(() => undefined)
+      : undefined
+    const error = duplicate ?? toLabsyncError(thrown, 'LABSYNC_UPLOAD', { efector: idEfector })
     const message = `${error.code}: ${error.message}`
     await central.transaction(async () => {
       await markUploadFailed(central, tables.status, idEfector, options.owner, message)

@@ -85,6 +85,7 @@ class PostgresConnection implements DbConnection {
     }
     try {
       // The column types, which COPY's output does not carry: the query planned but not run.
+      // TODO: a column type changed between this probe and the COPY (outside a transaction) is caught only by the central COPY.
       const probe = await this.#client.query({
         text: `SELECT * FROM (${query.sql}\n) labsync_stream LIMIT 0`,
         rowMode: 'array',
