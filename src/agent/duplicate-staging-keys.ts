@@ -1,4 +1,5 @@
 import { LabsyncError } from '../core/errors.js'
+import { findTable } from '../db/catalog.js'
 import type { Session } from '../db/session.js'
 import { DETAIL_KEY, HEADER_KEY, LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../db/tables/staging-tables.js'
 import { kyselyTable } from '../status/status-store.js'
@@ -30,8 +31,11 @@ export async function duplicateStagingKey(local: Session, idEfector: number): Pr
     [LOCAL_HEADER_TABLE, HEADER_KEY],
     [LOCAL_DETAIL_TABLE, DETAIL_KEY],
   ] as const) {
+    // The same table the upload read: found as the upload finds it, whatever the case of its name.
+    const found = await findTable(local, table, undefined)
+    if (!found) continue
     let query = local.db
-      .selectFrom(kyselyTable({ name: table }))
+      .selectFrom(kyselyTable(found))
       .select([...key])
       .groupBy([...key])
       .having((eb) => eb.fn.countAll(), '>', 1)
