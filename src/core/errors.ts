@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   LABSYNC_EFECTOR_UNKNOWN: { exitCode: 1, summary: 'hospital not registered' },
   /** A hospital id or name is already registered with other values. */
   LABSYNC_EFECTOR_CONFLICT: { exitCode: 1, summary: 'hospital already registered differently' },
-  /** A row does not fit its table: NULL in a NOT NULL column, too long, out of range, wrong type. */
+  /** A row does not fit its table: NULL in a NOT NULL column, too long, out of range, wrong type; or its key is staged twice. */
   LABSYNC_ROW_INVALID: { exitCode: 1, summary: 'invalid row' },
   /** Staged rows carry another hospital's idEfector. */
   LABSYNC_FOREIGN_ROWS: { exitCode: 1, summary: 'rows of another hospital' },
