@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { LabsyncError } from '../core/errors.js'
 import type { ColumnSpec } from '../db/column-spec.js'
 import type { TableName } from '../db/database.js'
-import { RowValidator, sourceTextOf, withSourceText, type Row } from '../db/row-validator.js'
+import { RowValidator, type Row } from '../db/row-validator.js'
 import type { Session } from '../db/session.js'
 import { DETAIL_COLUMNS, DETAIL_KEY, HEADER_COLUMNS, HEADER_KEY } from '../db/tables/staging-tables.js'
 
@@ -22,8 +22,9 @@ export function readTableRows(
 
 /**
  * Checks every row of a stream against its table spec, and that it
- * belongs to `efector` (column `idEfector`), counting as it goes. The
- * first bad row stops the stream with an error naming its key and column.
+ * belongs to `efector` (column `idEfector`), counting as it goes; the rows
+ * come out with canonical values, in the same arrays. The first bad row
+ * stops the stream with an error naming its key and column.
  */
 export async function* validated(
   batches: AsyncIterable<Row[]>,
@@ -43,7 +44,8 @@ export async function* validated(
   })
   const efectorIndex = options.columns.findIndex((column) => column.name === 'idEfector')
   for await (const batch of batches) {
-    const out = new Array<Row>(batch.length)
+    // Each row is checked in place (see RowValidator.check), so the batch goes on as it came, with any
+    // source text it carries: checking rejects a bad value or writes it canonically, it never changes one.
     for (let index = 0; index < batch.length; index++) {
       const row = validator.check(batch[index])
       if (efectorIndex >= 0 && row[efectorIndex] !== options.efector) {
@@ -55,11 +57,9 @@ export async function* validated(
           },
         )
       }
-      out[index] = row
     }
     options.counter.rows += batch.length
-    // Checking rejects a bad value or writes it canonically, it never changes one: the source's text still holds.
-    yield withSourceText(out, sourceTextOf(batch))
+    yield batch
   }
 }
 
