@@ -4,6 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams'
 import type { ColumnSpec } from '../../column-spec.js'
 import type { TableName } from '../../database.js'
 import { sourceTextOf, type Row, type SourceText } from '../../row-validator.js'
+import { encodeCopyText } from './postgres-copy-text.js'
 import { postgresDialect } from './postgres-dialect.js'
 
 /**
@@ -31,13 +32,19 @@ export async function copyRowsIn(
   finished.catch(() => {})
   let count = 0
   let sameTypes: boolean | undefined
+  // Batches are alike in size: the last one's bytes size the next one's buffer, so that it seldom grows.
+  let sizeHint: number | undefined
   try {
     for await (const batch of batches) {
       const text = sourceTextOf(batch)
       if (text && sameTypes === undefined) sameTypes = hasSameTypes(text, columns)
       let ready = true
       if (text && sameTypes) for (const chunk of text.chunks) ready = stream.write(chunk)
-      else ready = stream.write(encodeBatch(batch))
+      else {
+        const bytes = encodeCopyText(batch, sizeHint)
+        sizeHint = bytes.length + (bytes.length >> 2)
+        ready = stream.write(bytes)
+      }
       count += batch.length
       if (!ready) await Promise.race([once(stream, 'drain'), finished])
     }
@@ -69,45 +76,4 @@ function hasSameTypes(text: SourceText, columns: readonly ColumnSpec[]): boolean
     text.typeIds.length === columns.length &&
     columns.every((column, index) => SAME_TYPE_OIDS[column.type.kind].includes(text.typeIds[index]))
   )
-}
-
-export function encodeBatch(batch: Row[]): string {
-  let out = ''
-  for (const row of batch) {
-    for (let index = 0; index < row.length; index++) {
-      if (index > 0) out += '\t'
-      out += encodeValue(row[index])
-    }
-    out += '\n'
-  }
-  return out
-}
-
-function encodeValue(value: unknown): string {
-  if (value === null || value === undefined) return '\\N'
-  if (value === true) return 't'
-  if (value === false) return 'f'
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? integerText(value) : String(value)
-  const text = String(value)
-  return /[\\\t\n\r]/.test(text)
-    ? text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
-    : text
-}
-
-/**
- * Integers as decimal text without String(). V8 keeps its recent
- * number-to-text results in a cache, which still holds them when the next
- * young-generation collection runs, so each is moved to the old generation
- * and stays there until a full collection: millions of them per upload
- * made the process's memory grow with the rows (docs/BENCHMARKS.md). These
- * strings come from a fixed table instead, or are joined from its parts.
- */
-const SMALL = Array.from({ length: 10000 }, (_, index) => String(index))
-const FOUR_DIGITS = SMALL.map((text) => text.padStart(4, '0'))
-
-function integerText(value: number): string {
-  if (value >= 0 && value < 10000) return SMALL[value]
-  if (value < 0) return `-${integerText(-value)}`
-  const high = Math.floor(value / 10000)
-  return integerText(high) + FOUR_DIGITS[value - high * 10000]
 }
