@@ -205,6 +205,7 @@ function checkCodePage(value: string): string {
  * drivers are set up so that those are the stored wall-clock value.
  */
 export function normaliseDatetime(value: unknown): string {
+  if (typeof value === 'string' && isCanonicalDatetime(value)) return value
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new ValueProblem('invalid date')
     return value.toISOString().slice(0, 23).replace('T', ' ')
@@ -219,12 +220,11 @@ export function normaliseDatetime(value: unknown): string {
   }
   const monthNumber = Number(month)
   const dayNumber = Number(day)
-  const daysInMonth = new Date(Date.UTC(Number(year), monthNumber, 0)).getUTCDate()
   if (
     monthNumber < 1 ||
     monthNumber > 12 ||
     dayNumber < 1 ||
-    dayNumber > daysInMonth ||
+    dayNumber > daysInMonth(Number(year), monthNumber) ||
     Number(hour) > 23 ||
     Number(minute) > 59 ||
     Number(second) > 59 ||
@@ -233,4 +233,54 @@ export function normaliseDatetime(value: unknown): string {
     throw new ValueProblem('datetime out of range')
   }
   return `${year}-${month}-${day} ${hour}:${minute}:${second}.${millis}`
+}
+
+/**
+ * Whether `text` is already 'YYYY-MM-DD HH:MM:SS.SSS' and in range, as
+ * nearly every stored value is: checked by char codes, it needs neither the
+ * regular expression nor a new string (the general path costs about 2 µs
+ * a value, most of the checks of a header row).
+ */
+function isCanonicalDatetime(text: string): boolean {
+  if (text.length !== 23) return false
+  for (let index = 0; index < 23; index++) {
+    const code = text.charCodeAt(index)
+    const separator = CANONICAL_SEPARATORS[index]
+    if (separator !== undefined ? code !== separator : code < 0x30 || code > 0x39) return false
+  }
+  const year = digitsAt(text, 0, 4)
+  const month = digitsAt(text, 5, 2)
+  const day = digitsAt(text, 8, 2)
+  return (
+    year >= 1753 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    digitsAt(text, 11, 2) <= 23 &&
+    digitsAt(text, 14, 2) <= 59 &&
+    digitsAt(text, 17, 2) <= 59
+  )
+}
+
+/** The separators of 'YYYY-MM-DD HH:MM:SS.SSS' by position; every other position holds a digit. */
+const CANONICAL_SEPARATORS: Readonly<Record<number, number>> = {
+  4: 0x2d,
+  7: 0x2d,
+  10: 0x20,
+  13: 0x3a,
+  16: 0x3a,
+  19: 0x2e,
+}
+
+function digitsAt(text: string, start: number, count: number): number {
+  let number = 0
+  for (let index = start; index < start + count; index++) number = number * 10 + text.charCodeAt(index) - 0x30
+  return number
+}
+
+/** Days of a month in the Gregorian calendar, which is Date.UTC's (and SQL Server's from 1753). */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { LabsyncError } from '../../src/core/errors.js'
-import { RowValidator } from '../../src/db/row-validator.js'
+import { normaliseDatetime, RowValidator } from '../../src/db/row-validator.js'
 import { HEADER_COLUMNS, HEADER_KEY } from '../../src/db/tables/staging-tables.js'
 import { headerRow, header } from '../support/staging-fixtures.js'
 
@@ -64,5 +64,49 @@ describe('row validator', () => {
         headerRow(header({ idProtocolo: 1, idEfector: 12, sector: 'Niñez – Pediatría €', apellido: 'Nguyễn 王' })),
       ),
     ).not.toThrow()
+  })
+})
+
+describe('datetime normalisation', () => {
+  const outcome = (value: string) => {
+    try {
+      return normaliseDatetime(value)
+    } catch (error) {
+      return `refused: ${(error as Error).message}`
+    }
+  }
+
+  it('accepts a stored value as it is, and refuses one out of range, by either path', () => {
+    const years = ['1752', '1753', '1900', '2000', '2024', '2026', '2100', '9999']
+    const months = ['00', '01', '02', '04', '12', '13']
+    const days = ['00', '01', '28', '29', '30', '31', '32']
+    let accepted = 0
+    for (const year of years)
+      for (const month of months)
+        for (const day of days)
+          for (const time of ['00:00:00.000', '23:59:59.999', '24:00:00.000', '23:60:00.000', '23:59:60.000']) {
+            const canonical = `${year}-${month}-${day} ${time}`
+            const result = outcome(canonical)
+            // The 'T' form is not canonical: the general path reads it and must agree.
+            expect(outcome(canonical.replace(' ', 'T')), canonical).toBe(result)
+            if (result === canonical) accepted++
+            else expect(result, canonical).toBe('refused: datetime out of range')
+          }
+    // 7 years from 1753 × 12 months' valid days among 01, 28, 29, 30, 31, with the two valid times.
+    const validDays = (year: number, month: number) =>
+      ['01', '28', '29', '30', '31'].filter((day) => Number(day) <= new Date(Date.UTC(year, month, 0)).getUTCDate())
+    let expected = 0
+    for (const year of years.slice(1))
+      for (const month of [1, 2, 4, 12]) expected += 2 * validDays(Number(year), month).length
+    expect(accepted).toBe(expected)
+  })
+
+  it('keeps the general forms: T separator, fewer fields, more zeros, surrounding spaces', () => {
+    expect(outcome('2024-02-29T10:00')).toBe('2024-02-29 10:00:00.000')
+    expect(outcome(' 2026-11-20 08:15:30.1 ')).toBe('2026-11-20 08:15:30.100')
+    expect(outcome('2026-11-20 08:15:30.123000')).toBe('2026-11-20 08:15:30.123')
+    expect(outcome('2026-11-20')).toBe('2026-11-20 00:00:00.000')
+    expect(outcome('1900-02-29 00:00:00.000')).toBe('refused: datetime out of range')
+    expect(outcome('2026-11-20 08:15:3a.000')).toBe('refused: expected a datetime as YYYY-MM-DD HH:MM:SS.SSS')
   })
 })
