@@ -15,7 +15,10 @@ export function readTableRows(
   table: TableName,
   columns: readonly ColumnSpec[],
 ): AsyncIterable<Row[]> {
-  const list = sql.join(columns.map((column) => sql.ref(column.name)))
+  const names = columns.map((column) => column.name)
+  const fast = session.connection.streamTable?.(table, names, BATCH_SIZE)
+  if (fast) return fast
+  const list = sql.join(names.map((name) => sql.ref(name)))
   const query = sql`SELECT ${list} FROM ${sql.raw(session.dialect.qualify(table))}`.compile(session.db)
   return session.connection.stream(query, BATCH_SIZE)
 }

@@ -21,8 +21,9 @@ import { detailRow, headerRow } from './staging-fixtures.js'
 
 /**
  * A central database and hospitals, each with its own local database, all
- * of one dialect, installed and registered. Tests write local staging rows
- * and run cycles and passes through the real code paths.
+ * of one dialect unless a hospital is added with another, installed and
+ * registered. Tests write local staging rows and run cycles and passes
+ * through the real code paths.
  */
 export class Scenario {
   readonly dialect: TestDialect
@@ -49,9 +50,9 @@ export class Scenario {
     return scenario
   }
 
-  async addHospital(id: number, name: string): Promise<void> {
+  async addHospital(id: number, name: string, dialect = this.dialect): Promise<void> {
     await usingSession(this.central.database, (session) => addEfector(session, { id, name }))
-    const local = await createTestDatabase(this.dialect, `h${id}`)
+    const local = await createTestDatabase(dialect, `h${id}`)
     await usingSession(local.database, (session) => installEfector(session))
     this.hospitals.set(id, local)
   }

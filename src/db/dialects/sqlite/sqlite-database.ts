@@ -5,6 +5,7 @@ import type { ColumnSpec } from '../../column-spec.js'
 import type { CompiledSql, Database, DbConnection, QueryResult, TableName } from '../../database.js'
 import type { Row } from '../../row-validator.js'
 import { sqliteDialect } from './sqlite-dialect.js'
+import { readTablePages } from './sqlite-table-pages.js'
 
 /**
  * An embedded SQLite file. Each `connect()` opens its own handle, so that a
@@ -90,6 +91,11 @@ class SqliteConnection implements DbConnection {
       }
     }
     if (batch.length > 0) yield batch
+  }
+
+  /** Rowid tables are read a page of JSON at a time (sqlite-table-pages.ts); others through stream(). */
+  streamTable(table: TableName, columns: readonly string[], batchSize: number): AsyncIterable<Row[]> | undefined {
+    return readTablePages(this.#handle, table, columns, batchSize)
   }
 
   async bulkInsert(table: TableName, columns: readonly ColumnSpec[], batches: AsyncIterable<Row[]>): Promise<number> {
