@@ -99,7 +99,7 @@ describe('PostgreSQL bulk load in COPY text format', () => {
   })
 
   it('stores any mix of escaped, one-, two-, three- and four-byte characters as it was, in buffers that grow', async () => {
-    // Long values make a batch outgrow its first buffer (64 KiB) more than once.
+    // Long values make a batch outgrow its first buffer (80 KiB) more than once.
     const rows: Row[] = Array.from({ length: 400 }, (_, index) => [
       index,
       randomText(index + 1),

@@ -4,7 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams'
 import type { ColumnSpec } from '../../column-spec.js'
 import type { TableName } from '../../database.js'
 import { sourceTextOf, type Row, type SourceText } from '../../row-validator.js'
-import { encodeCopyText } from './postgres-copy-text.js'
+import { CopyTextEncoder } from './postgres-copy-text.js'
 import { postgresDialect } from './postgres-dialect.js'
 
 /**
@@ -32,19 +32,13 @@ export async function copyRowsIn(
   finished.catch(() => {})
   let count = 0
   let sameTypes: boolean | undefined
-  // Batches are alike in size: the last one's bytes size the next one's buffer, so that it seldom grows.
-  let sizeHint: number | undefined
+  const encoder = new CopyTextEncoder()
   try {
     for await (const batch of batches) {
       const text = sourceTextOf(batch)
       if (text && sameTypes === undefined) sameTypes = hasSameTypes(text, columns)
       let ready = true
-      if (text && sameTypes) for (const chunk of text.chunks) ready = stream.write(chunk)
-      else {
-        const bytes = encodeCopyText(batch, sizeHint)
-        sizeHint = bytes.length + (bytes.length >> 2)
-        ready = stream.write(bytes)
-      }
+      for (const chunk of text && sameTypes ? text.chunks : encoder.encode(batch)) ready = stream.write(chunk)
       count += batch.length
       if (!ready) await Promise.race([once(stream, 'drain'), finished])
     }
@@ -54,6 +48,8 @@ export async function copyRowsIn(
     await finished.catch(() => {})
     throw error
   }
+  const rest = encoder.finish()
+  if (rest) stream.write(rest)
   stream.end()
   await finished
   return count

@@ -25,14 +25,14 @@ export function readTablePages(
   handle: BetterSqlite3.Database,
   table: TableName,
   columns: readonly string[],
-  pageSize: number,
+  maxRows: number,
 ): AsyncIterable<Row[]> | undefined {
   const key = rowidName(handle, table)
   if (key === undefined) return undefined
   const source = sqliteDialect.qualify(table)
   const list = columns.map((column) => sqliteDialect.quote(column)).join(', ')
   const page = (fields: string) =>
-    `SELECT ${key} AS labsync_key, ${fields} FROM ${source} WHERE ${key} >= ? ORDER BY ${key} LIMIT ${pageSize}`
+    `SELECT ${key} AS labsync_key, ${fields} FROM ${source} WHERE ${key} >= ? ORDER BY ${key} LIMIT ?`
   // safeIntegers: a rowid above 2^53 must come back exact, or the next page would start at the wrong row.
   const asJson = handle
     .prepare(
@@ -42,24 +42,29 @@ export function readTablePages(
     .raw(true)
     .safeIntegers(true)
   const asValues = handle.prepare(page(list)).raw(true).safeIntegers(true)
-  return pages(handle, asJson, asValues)
+  return pages(handle, asJson, asValues, maxRows)
 }
 
 async function* pages(
   handle: BetterSqlite3.Database,
   asJson: BetterSqlite3.Statement,
   asValues: BetterSqlite3.Statement,
+  maxRows: number,
 ): AsyncIterable<Row[]> {
   const ownTransaction = !handle.inTransaction
   if (ownTransaction) handle.exec('BEGIN')
   try {
     let from = SMALLEST_ROWID
+    let rows = maxRows
     for (;;) {
-      const page = readPage(asJson, asValues, from)
+      const page = readPage(asJson, asValues, from, rows)
       if (!page) return
       yield page.rows
       if (page.lastKey === LARGEST_ROWID) return
       from = page.lastKey + 1n
+      if (page.textLength > 0) {
+        rows = Math.max(1, Math.min(maxRows, Math.floor((page.rows.length * PAGE_TEXT_LENGTH) / page.textLength)))
+      }
       // better-sqlite3 is synchronous: give timers and signal handlers (a shutdown request) their turn.
       await new Promise((resolve) => setImmediate(resolve))
     }
@@ -68,26 +73,36 @@ async function* pages(
   }
 }
 
+/**
+ * The length of a page's JSON text that the rows of the next page aim at:
+ * well under V8's large-object size (128 KiB, 64 Ki two-byte characters),
+ * so that each page's text dies young instead of waiting for a full
+ * collection, which made the process's memory grow with the rows.
+ */
+const PAGE_TEXT_LENGTH = 32 * 1024
+
 /** Rowids are 64-bit signed integers. */
 const SMALLEST_ROWID = -(2n ** 63n)
 const LARGEST_ROWID = 2n ** 63n - 1n
 
-/** The page of rows whose rowid is `from` or more, or undefined past the last row. */
+/** The page of at most `rows` rows whose rowid is `from` or more, or undefined past the last row. */
 function readPage(
   asJson: BetterSqlite3.Statement,
   asValues: BetterSqlite3.Statement,
   from: bigint,
-): { rows: Row[]; lastKey: bigint } | undefined {
+  rows: number,
+): { rows: Row[]; lastKey: bigint; textLength: number } | undefined {
   try {
-    const [lastKey, text] = asJson.get(from) as [bigint | null, string | null]
-    return lastKey === null ? undefined : { rows: JSON.parse(text!) as Row[], lastKey }
+    const [lastKey, text] = asJson.get(from, rows) as [bigint | null, string | null]
+    return lastKey === null ? undefined : { rows: JSON.parse(text!) as Row[], lastKey, textLength: text!.length }
   } catch {
-    const rows = asValues.all(from) as Row[]
-    if (rows.length === 0) return undefined
+    const values = asValues.all(from, rows) as Row[]
+    if (values.length === 0) return undefined
     return {
       // The other integers as better-sqlite3 returns them without safeIntegers: Number(), rounded past 2^53.
-      rows: rows.map((row) => row.slice(1).map((value) => (typeof value === 'bigint' ? Number(value) : value))),
-      lastKey: rows[rows.length - 1][0] as bigint,
+      rows: values.map((row) => row.slice(1).map((value) => (typeof value === 'bigint' ? Number(value) : value))),
+      lastKey: values[values.length - 1][0] as bigint,
+      textLength: 0,
     }
   }
 }
