@@ -69,6 +69,21 @@ describe('SQLite streamTable', () => {
     expect(pages.flat()).toEqual(withoutNegativeZero)
   })
 
+  it('sizes each page by the text of the last one, shorter after long rows and longer again after short ones', async () => {
+    await create()
+    await connection.execute(
+      plain(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200)
+        INSERT INTO sample (id, txt, flag) SELECT i, CASE WHEN i <= 50 THEN printf('%.10000c', 'x') ELSE 'short' END, 0 FROM n`),
+    )
+    const pages = await readPages(500)
+    const sizes = pages.map((page) => page.length)
+    // The first page holds half a million characters: the next one takes few rows, the one after a full page.
+    expect(sizes[0]).toBe(500)
+    expect(sizes[1]).toBeLessThan(50)
+    expect(sizes[2]).toBe(500)
+    expect(pages.flat().map((row) => row[0])).toEqual(Array.from({ length: 1200 }, (_, index) => index + 1))
+  })
+
   it('reads a page holding a BLOB as plain values, so that the row checks can name it', async () => {
     await create()
     for (let id = 1; id <= 5; id++) await insert(id, [id, `t${id}`, id, 0])
