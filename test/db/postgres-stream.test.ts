@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DbConnection, CompiledSql } from '../../src/db/database.js'
 import { sourceTextOf, type Row } from '../../src/db/row-validator.js'
-import { CopyTextDecoder, unescapeField } from '../../src/db/dialects/postgres/postgres-copy-out.js'
+import {
+  copyInteger,
+  CopyTextDecoder,
+  fieldParsers,
+  unescapeField,
+} from '../../src/db/dialects/postgres/postgres-copy-out.js'
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js'
 
 const plain = (sql: string): CompiledSql =>
@@ -113,5 +118,38 @@ describe('COPY text decoder', () => {
       [2, 'x\\y'],
     ])
     expect(rows).toEqual(whole)
+  })
+})
+
+describe('COPY text decoder, integer columns', () => {
+  it('reads smallint and integer fields in place as pg parses them, and anything else through the parser', () => {
+    const parsers = fieldParsers([23, 21, 25, 20], () => (value: string) => `parsed ${value}`)
+    const decoder = new CopyTextDecoder(parsers)
+    const rows = decoder.push(
+      Buffer.from(
+        [
+          '2147483647\t-32768\t12\t9007199254740993',
+          '-2147483648\t0\t\\N\t1',
+          '-0\t\\N\tx\t\\N',
+          '12345678901\t 7\t\t-',
+        ].join('\n') + '\n',
+      ),
+    )
+    expect(rows).toEqual([
+      [2147483647, -32768, '12', 'parsed 9007199254740993'],
+      [-2147483648, 0, null, 'parsed 1'],
+      [-0, null, 'x', null],
+      // Not plain digits (too long, a space): parseInt, as pg's own parser.
+      [12345678901, 7, '', 'parsed -'],
+    ])
+    expect(copyInteger('12345678901')).toBe(12345678901)
+  })
+
+  it('names a row with too few or too many fields', () => {
+    const decoder = new CopyTextDecoder(fieldParsers([23, 25], () => Number))
+    expect(() => decoder.push(Buffer.from('1\n'))).toThrow('COPY output row has 1 fields, the query has 2 columns')
+    expect(() => decoder.push(Buffer.from('1\ta\tb\n'))).toThrow(
+      'COPY output row has 3 fields, the query has 2 columns',
+    )
   })
 })

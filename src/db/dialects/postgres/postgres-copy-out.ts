@@ -6,17 +6,30 @@ import { withSourceText, type Row } from '../../row-validator.js'
 export type FieldParser = (text: string) => unknown
 
 const TEXT_LIKE_OIDS = new Set([25, 1043, 1042, 19])
+/** smallint and integer: `pg` parses them with parseInt, as copyInteger does. */
+const INTEGER_OIDS = new Set([21, 23])
 
 /**
  * The parser of each result column: the same type parsers the cursor path
  * uses, since COPY's text format is each type's text output, escaped.
- * Text columns skip the call.
+ * Text columns skip the call; integers are read by the decoder itself.
  */
 export function fieldParsers(
   typeIds: readonly number[],
   getTypeParser: (oid: number, format: 'text') => (value: string) => unknown,
 ): (FieldParser | undefined)[] {
-  return typeIds.map((oid) => (TEXT_LIKE_OIDS.has(oid) ? undefined : getTypeParser(oid, 'text')))
+  return typeIds.map((oid) =>
+    TEXT_LIKE_OIDS.has(oid) ? undefined : INTEGER_OIDS.has(oid) ? copyInteger : getTypeParser(oid, 'text'),
+  )
+}
+
+/**
+ * A smallint or integer field. The decoder reads these digits in place,
+ * without cutting the field out of its line: this function is the marker
+ * it looks for, and the fallback for a field that is not plain digits.
+ */
+export function copyInteger(text: string): number {
+  return parseInt(text, 10)
 }
 
 /**
@@ -112,25 +125,55 @@ export class CopyTextDecoder {
     if (this.#carry && this.#carry.length > 0) throw new Error('COPY output ended in the middle of a row')
   }
 
+  /** One line's fields, found with indexOf and cut out only when they are text. */
   #row(line: string): Row {
     const parsers = this.#parsers
-    const fields = line.split('\t')
-    if (fields.length !== parsers.length) {
-      throw new Error(`COPY output row has ${fields.length} fields, the query has ${parsers.length} columns`)
-    }
-    const row = new Array(fields.length)
-    for (let index = 0; index < fields.length; index++) {
-      const field = fields[index]
-      if (field === '\\N') {
-        row[index] = null
-        continue
-      }
-      const text = field.indexOf('\\') < 0 ? field : unescapeField(field)
-      const parser = parsers[index]
-      row[index] = parser ? parser(text) : text
+    const count = parsers.length
+    const row = new Array(count)
+    let start = 0
+    for (let index = 0; index < count; index++) {
+      let end = line.indexOf('\t', start)
+      if (end < 0 && index < count - 1) this.#fieldCountError(line)
+      if (end >= 0 && index === count - 1) this.#fieldCountError(line)
+      if (end < 0) end = line.length
+      row[index] = field(line, start, end, parsers[index])
+      start = end + 1
     }
     return row
   }
+
+  #fieldCountError(line: string): never {
+    const fields = line.split('\t').length
+    throw new Error(`COPY output row has ${fields} fields, the query has ${this.#parsers.length} columns`)
+  }
+}
+
+function field(line: string, start: number, end: number, parser: FieldParser | undefined): unknown {
+  if (end - start === 2 && line.charCodeAt(start) === BACKSLASH && line.charCodeAt(start + 1) === 0x4e) return null // \N
+  if (parser === copyInteger) {
+    const value = digitsBetween(line, start, end)
+    if (value !== undefined) return value
+  }
+  const raw = line.slice(start, end)
+  const text = raw.indexOf('\\') < 0 ? raw : unescapeField(raw)
+  return parser ? parser(text) : text
+}
+
+const BACKSLASH = 0x5c
+
+/** The integer spelled by an optional '-' and up to 10 digits, or undefined for anything else. */
+function digitsBetween(line: string, start: number, end: number): number | undefined {
+  let position = start
+  const negative = line.charCodeAt(position) === 0x2d
+  if (negative) position++
+  if (position === end || end - position > 10) return undefined
+  let value = 0
+  for (; position < end; position++) {
+    const digit = line.charCodeAt(position) - 0x30
+    if (digit < 0 || digit > 9) return undefined
+    value = value * 10 + digit
+  }
+  return negative ? -value : value
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' }
