@@ -49,16 +49,6 @@ describe('upload from a PostgreSQL hospital to a PostgreSQL central server', () 
       scenario.centralConfig,
       { owner: newOwnerId(), wrapSources },
     )
-  /** A hospital's central staging rows without their idEfector, to compare two hospitals. */
-  const stagedCentrally = async (name: string) => {
-    const strip = (rows: Record<string, unknown>[]) => rows.map(({ idEfector: _, ...rest }) => rest)
-    return {
-      headers: strip(await scenario.centralRows(`LAB_Temp_${name}ResultadoEncabezado`, ['idProtocolo'])),
-      details: strip(
-        await scenario.centralRows(`LAB_Temp_${name}ResultadoDetalle`, ['idProtocolo', 'idDetalleProtocolo']),
-      ),
-    }
-  }
 
   it('stores the same central rows whether the bytes are passed on or the rows encoded again', async () => {
     scenario = await Scenario.create('postgres', [
@@ -70,8 +60,8 @@ describe('upload from a PostgreSQL hospital to a PostgreSQL central server', () 
     expect((await upload(101)).outcome).toBe('uploaded')
     expect((await upload(102, withoutSourceText)).outcome).toBe('uploaded')
 
-    const passedOn = await stagedCentrally('Norte')
-    expect(passedOn).toEqual(await stagedCentrally('Sur'))
+    const passedOn = await scenario.stagedCentrally('Norte')
+    expect(passedOn).toEqual(await scenario.stagedCentrally('Sur'))
     expect(passedOn.headers).toHaveLength(3)
     expect(passedOn.headers[1]).toMatchObject({ idProtocolo: 1, observacionesResultados: escapes, hiv: true })
     expect(passedOn.details.map((row) => row.resultado)).toEqual([null, '', escapes])
@@ -87,7 +77,7 @@ describe('upload from a PostgreSQL hospital to a PostgreSQL central server', () 
       ),
     )
     expect((await upload(101)).outcome).toBe('uploaded')
-    const staged = await stagedCentrally('Norte')
+    const staged = await scenario.stagedCentrally('Norte')
     expect(staged.details.map((row) => row.conresultado)).toEqual([1, 1, 1])
   })
 })

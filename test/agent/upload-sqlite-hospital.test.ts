@@ -42,16 +42,6 @@ describe('upload from a SQLite hospital to a PostgreSQL central server', () => {
   let scenario: Scenario
   afterEach(async () => scenario?.drop())
 
-  const stagedCentrally = async (name: string) => {
-    const strip = (rows: Record<string, unknown>[]) => rows.map(({ idEfector: _, ...rest }) => rest)
-    return {
-      headers: strip(await scenario.centralRows(`LAB_Temp_${name}ResultadoEncabezado`, ['idProtocolo'])),
-      details: strip(
-        await scenario.centralRows(`LAB_Temp_${name}ResultadoDetalle`, ['idProtocolo', 'idDetalleProtocolo']),
-      ),
-    }
-  }
-
   it('stores the same central rows as a PostgreSQL hospital with the same staging', async () => {
     scenario = await Scenario.create('postgres', [{ id: 101, name: 'Norte' }])
     await scenario.addHospital(102, 'Sur', 'sqlite')
@@ -60,8 +50,8 @@ describe('upload from a SQLite hospital to a PostgreSQL central server', () => {
     expect((await scenario.runCycle(101)).uploaded).toMatchObject({ headers: 120, details: 1200 })
     expect((await scenario.runCycle(102)).uploaded).toMatchObject({ headers: 120, details: 1200 })
 
-    const fromSqlite = await stagedCentrally('Sur')
-    expect(fromSqlite).toEqual(await stagedCentrally('Norte'))
+    const fromSqlite = await scenario.stagedCentrally('Sur')
+    expect(fromSqlite).toEqual(await scenario.stagedCentrally('Norte'))
     expect(fromSqlite.details.filter((row) => row.resultado === escapes)).toHaveLength(134)
     expect(fromSqlite.headers[0]).toMatchObject({ idProtocolo: -10, observacionesResultados: escapes, hiv: null })
   })
@@ -83,7 +73,7 @@ describe('upload from a SQLite hospital to a PostgreSQL central server', () => {
     expect(failed.message).toBe(
       'invalid value: expected text, got object (efector 102, table LAB_Temp_SurResultadoDetalle, key idProtocolo=49 idEfector=102 idDetalleProtocolo=900, column metodo)',
     )
-    expect((await stagedCentrally('Sur')).details).toHaveLength(10)
+    expect((await scenario.stagedCentrally('Sur')).details).toHaveLength(10)
   })
 
   it('reads a hand-made local table without rowids through a plain SELECT', async () => {
@@ -100,6 +90,6 @@ describe('upload from a SQLite hospital to a PostgreSQL central server', () => {
     })
     await scenario.stageLocally(102, headers(102), details(102))
     expect((await scenario.runCycle(102)).uploaded).toMatchObject({ headers: 120, details: 1200 })
-    expect((await stagedCentrally('Sur')).details).toHaveLength(1200)
+    expect((await scenario.stagedCentrally('Sur')).details).toHaveLength(1200)
   })
 })

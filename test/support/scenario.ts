@@ -8,6 +8,7 @@ import type { Row } from '../../src/db/row-validator.js'
 import { usingSession, type Session } from '../../src/db/session.js'
 import { createTableSql } from '../../src/db/schema-plan.js'
 import {
+  centralStagingNames,
   DETAIL_COLUMNS,
   detailTable,
   HEADER_COLUMNS,
@@ -127,6 +128,18 @@ export class Scenario {
       for (const column of orderBy) query = query.orderBy(column)
       return query.execute()
     })
+  }
+
+  /** A hospital's central staging rows without their idEfector, in key order, to compare two hospitals. */
+  async stagedCentrally(
+    name: string,
+  ): Promise<{ headers: Record<string, unknown>[]; details: Record<string, unknown>[] }> {
+    const strip = (rows: Record<string, unknown>[]) => rows.map(({ idEfector: _, ...rest }) => rest)
+    const { header, detail } = centralStagingNames(name)
+    return {
+      headers: strip(await this.centralRows(header, ['idProtocolo'])),
+      details: strip(await this.centralRows(detail, ['idProtocolo', 'idDetalleProtocolo'])),
+    }
   }
 
   async drop(): Promise<void> {
