@@ -132,10 +132,12 @@ export class CopyTextDecoder {
     const row = new Array(count)
     let start = 0
     for (let index = 0; index < count; index++) {
-      let end = line.indexOf('\t', start)
-      if (end < 0 && index < count - 1) this.#fieldCountError(line)
-      if (end >= 0 && index === count - 1) this.#fieldCountError(line)
-      if (end < 0) end = line.length
+      const last = index === count - 1
+      const tab = line.indexOf('\t', start)
+      const noTabLeft = tab < 0
+      // Every field but the last ends at a tab; the last at the end of the line.
+      if (noTabLeft !== last) this.#fieldCountError(line)
+      const end = last ? line.length : tab
       row[index] = field(line, start, end, parsers[index])
       start = end + 1
     }
