@@ -25,7 +25,7 @@ export interface CentralDryRunEntry {
 
 export interface StagedCounts {
   headers: number
-  /** Headers with baja = 1: protocols the import would delete centrally. */
+  /** Headers with baja = 1 whose protocol the central tables hold: the protocols the import would delete. */
   annulled: number
   /** Details whose protocol is staged and not annulled: the ones the import would write. */
   details: number
@@ -58,7 +58,7 @@ export async function dryRunCentralPass(session: Session, central: CentralConfig
     } else {
       try {
         const staging = await resolveStagingTables(session, row, central.schema)
-        entry.staged = await countStaged(session, row.idEfector, staging)
+        entry.staged = await countStaged(session, row.idEfector, staging, tables.header)
       } catch (thrown) {
         entry.error = toLabsyncError(thrown, 'LABSYNC_IMPORT', { efector: row.idEfector })
       }
@@ -72,10 +72,12 @@ async function countStaged(
   session: Session,
   idEfector: number,
   staging: { header: TableName; detail: TableName },
+  centralHeader: TableName,
 ): Promise<StagedCounts> {
   const { dialect } = session
   const E = sql.raw(dialect.qualify(staging.header))
   const D = sql.raw(dialect.qualify(staging.detail))
+  const C = sql.raw(dialect.qualify(centralHeader))
   const id = (name: string) => sql.ref(name)
   const headerOf = (alive: boolean) =>
     sql`SELECT 1 FROM ${E} h WHERE h.${id('idEfector')} = d.${id('idEfector')} AND h.${id('idProtocolo')} = d.${id('idProtocolo')}${
@@ -84,7 +86,8 @@ async function countStaged(
   const own = sql`${id('idEfector')} = ${idEfector}`
   const { rows } = await session.run<Record<string, unknown>>(sql`SELECT
     (SELECT COUNT(*) FROM ${E} WHERE ${own}) AS headers,
-    (SELECT COUNT(*) FROM ${E} WHERE ${own} AND ${id('baja')} = ${dialect.bit(true)}) AS annulled,
+    (SELECT COUNT(*) FROM ${E} h WHERE h.${id('idEfector')} = ${idEfector} AND h.${id('baja')} = ${dialect.bit(true)}
+      AND EXISTS (SELECT 1 FROM ${C} c WHERE c.${id('idEfector')} = h.${id('idEfector')} AND c.${id('idProtocolo')} = h.${id('idProtocolo')})) AS annulled,
     (SELECT COUNT(*) FROM ${D} d WHERE d.${id('idEfector')} = ${idEfector} AND EXISTS (${headerOf(true)})) AS details,
     (SELECT COUNT(*) FROM ${D} d WHERE d.${id('idEfector')} = ${idEfector} AND NOT EXISTS (${headerOf(false)})) AS orphans,
     (SELECT COUNT(*) FROM ${E} WHERE ${id('idEfector')} <> ${idEfector}) AS foreign_headers,

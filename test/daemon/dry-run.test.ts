@@ -39,9 +39,17 @@ describe.each(DIALECTS)('dry runs on %s', (dialect) => {
       ],
       [1, 2, 3, 4].map((item) => detail({ idProtocolo: 1, idEfector: 101, idDetalleProtocolo: item })),
     )
+    // Protocol 8 reaches the central tables first; its annulment then deletes it. Protocol 10 was never central.
+    await scenario.stageLocally(202, [header({ idProtocolo: 8, idEfector: 202 })], [])
+    expect((await scenario.runCycle(202)).outcome).toBe('uploaded')
+    expect((await scenario.runPass()).outcomes.map((outcome) => outcome.idEfector)).toEqual([202])
     await scenario.stageLocally(
       202,
-      [header({ idProtocolo: 7, idEfector: 202 }), header({ idProtocolo: 8, idEfector: 202, baja: true })],
+      [
+        header({ idProtocolo: 7, idEfector: 202 }),
+        header({ idProtocolo: 8, idEfector: 202, baja: true }),
+        header({ idProtocolo: 10, idEfector: 202, baja: true }),
+      ],
       [
         detail({ idProtocolo: 7, idEfector: 202, idDetalleProtocolo: 1 }),
         detail({ idProtocolo: 9, idEfector: 202, idDetalleProtocolo: 1 }),
@@ -86,7 +94,7 @@ describe.each(DIALECTS)('dry runs on %s', (dialect) => {
     expect(centralRun.out.split('\n')).toEqual([
       'central pass: dry run, nothing written: 1 of 3 hospitals would be imported now',
       '  efector 101 Norte: not eligible: nothing new to import',
-      '  efector 202 Sur: would import 2 headers and 1 details; 1 protocols deleted; 1 details without a staged header skipped (warning)',
+      '  efector 202 Sur: would import 3 headers and 1 details; 1 protocols deleted; 1 details without a staged header skipped (warning)',
       expect.stringMatching(/^ {2}efector 303 Oeste: not eligible: another importer holds it since \d{4}-/),
     ])
 
@@ -104,10 +112,11 @@ describe.each(DIALECTS)('dry runs on %s', (dialect) => {
         outcome.outcome,
         outcome.merge?.stagedHeaders,
         outcome.merge?.importedDetails,
+        outcome.merge?.deletedProtocols,
       ]),
     ).toEqual([
-      [101, 'ok', 3, 4],
-      [202, 'warning', 2, 1],
+      [101, 'ok', 3, 4, 0],
+      [202, 'warning', 3, 1, 1],
     ])
   })
 
