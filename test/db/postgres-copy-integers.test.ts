@@ -30,4 +30,17 @@ describe('PostgreSQL bulk load of integers', () => {
     const read = await connection.execute(plain('SELECT value FROM numbers ORDER BY position'))
     expect(read.rows.map((row) => row.value)).toEqual(all.map((value) => (Object.is(value, -0) ? 0 : value)))
   })
+
+  it('writes every digit of the largest safe integers, where adding a character code would round', async () => {
+    const plain = (sql: string) => ({ sql, parameters: [] }) as unknown as CompiledSql
+    await connection.execute(plain('CREATE TABLE wide (position integer PRIMARY KEY, value bigint NOT NULL)'))
+    const near = Array.from({ length: 60 }, (_, index) => Number.MAX_SAFE_INTEGER - index)
+    const all = [...near, ...near.map((value) => -value)]
+    async function* rows() {
+      yield all.map((value, position) => [position, value])
+    }
+    await connection.bulkInsert({ name: 'wide' }, [int('position'), int('value')], rows())
+    const read = await connection.execute(plain('SELECT value::text AS value FROM wide ORDER BY position'))
+    expect(read.rows.map((row) => row.value)).toEqual(all.map(String))
+  })
 })

@@ -98,7 +98,8 @@ class ByteWriter {
     this.#length = position
     do {
       const rest = Math.floor(value / 10)
-      buffer[--position] = 0x30 + value - rest * 10
+      // The digit first: 0x30 + value could round past 2^53.
+      buffer[--position] = 0x30 + (value - rest * 10)
       value = rest
     } while (value > 0)
   }
