@@ -76,6 +76,21 @@ describe('upload from a SQLite hospital to a PostgreSQL central server', () => {
     expect((await scenario.stagedCentrally('Sur')).details).toHaveLength(10)
   })
 
+  it('refuses a result stored as bytes that SQLite could read as JSONB, as any other BLOB', async () => {
+    scenario = await Scenario.create('postgres', [])
+    await scenario.addHospital(102, 'Sur', 'sqlite')
+    await scenario.stageLocally(102, headers(102), details(102))
+    // The text '7.50' as a BLOB is valid JSONB (the string ".50"): json_array would have read it so.
+    await usingSession(scenario.hospitals.get(102)!.database, (session) =>
+      session.run(
+        sql`UPDATE ${sql.table(LOCAL_DETAIL_TABLE)} SET ${sql.ref('resultado')} = CAST('7.50' AS BLOB) WHERE ${sql.ref('idDetalleProtocolo')} = 900`,
+      ),
+    )
+    const failed = await scenario.runCycle(102)
+    expect(failed.error?.code).toBe('LABSYNC_ROW_INVALID')
+    expect(failed.message).toContain('key idProtocolo=49 idEfector=102 idDetalleProtocolo=900, column resultado')
+  })
+
   it('reads a hand-made local table without rowids through a plain SELECT', async () => {
     scenario = await Scenario.create('postgres', [])
     await scenario.addHospital(102, 'Sur', 'sqlite')

@@ -84,13 +84,17 @@ describe('SQLite streamTable', () => {
     expect(pages.flat().map((row) => row[0])).toEqual(Array.from({ length: 1200 }, (_, index) => index + 1))
   })
 
-  it('reads a page holding a BLOB as plain values, so that the row checks can name it', async () => {
+  it('reads a table holding a BLOB as plain values, those that look like JSONB too, so that the row checks can name them', async () => {
     await create()
-    for (let id = 1; id <= 5; id++) await insert(id, [id, `t${id}`, id, 0])
-    await connection.execute(plain(`UPDATE sample SET num = x'00ff' WHERE id = 4`))
+    for (let id = 1; id <= 7; id++) await insert(id, [id, `t${id}`, id, 0])
+    // x'00' and x'1331' are valid JSONB (null, 1), and so is the text '7.50' stored as bytes: json_array
+    // would take them for JSON instead of refusing them.
+    await connection.execute(plain(`UPDATE sample SET num = x'00' WHERE id = 2`))
+    await connection.execute(plain(`UPDATE sample SET flag = x'1331' WHERE id = 5`))
+    await connection.execute(plain(`UPDATE sample SET txt = CAST('7.50' AS BLOB) WHERE id = 7`))
     const pages = await readPages(3)
     expect(pages.flat()).toEqual(await readPlain())
-    expect(Buffer.isBuffer(pages[1][0][2])).toBe(true)
+    expect([pages[0][1][2], pages[1][1][3], pages[2][0][1]].every((value) => Buffer.isBuffer(value))).toBe(true)
   })
 
   it('pages by another alias of the rowid when a column is called rowid', async () => {
@@ -101,11 +105,50 @@ describe('SQLite streamTable', () => {
     expect((await readPages(2)).flat()).toEqual(await readPlain())
   })
 
-  it('leaves a table without rowids to stream()', async () => {
+  it('leaves to stream() what pages would not read as a plain SELECT does', async () => {
+    const pagesOf = (name: string, columns = COLUMNS) => connection.streamTable!({ name }, columns, 3)
     await create('(id INTEGER PRIMARY KEY, txt TEXT, num, flag INTEGER) WITHOUT ROWID')
-    expect(connection.streamTable!({ name: 'sample' }, COLUMNS, 3)).toBeUndefined()
+    expect(pagesOf('sample')).toBeUndefined()
     await connection.execute(plain(`CREATE VIEW sample_view AS SELECT 1 AS id, 'a' AS txt, 2 AS num, 0 AS flag`))
-    expect(connection.streamTable!({ name: 'sample_view' }, COLUMNS, 3)).toBeUndefined()
+    expect(pagesOf('sample_view')).toBeUndefined()
+    // A generated column's JSON result would be embedded by json_array as JSON, not as its text.
+    await connection.execute(
+      plain(
+        `CREATE TABLE generated (id INTEGER, txt TEXT GENERATED ALWAYS AS (json_object('k', id)), num, flag INTEGER)`,
+      ),
+    )
+    expect(pagesOf('generated')).toBeUndefined()
+    expect(pagesOf('generated', ['id', 'num'])).toBeDefined()
+    // A temporary table of the same name comes first for an unqualified name: SQLite decides which.
+    await connection.execute(plain(`CREATE TABLE plain (id INTEGER, txt TEXT, num, flag INTEGER)`))
+    expect(pagesOf('plain')).toBeDefined()
+    await connection.execute(plain(`CREATE TEMP TABLE plain (id INTEGER, txt TEXT, num, flag INTEGER)`))
+    expect(pagesOf('plain')).toBeUndefined()
+    expect(connection.streamTable!({ schema: 'main', name: 'plain' }, COLUMNS, 3)).toBeDefined()
+    // More columns than json_array takes.
+    const wide = Array.from({ length: 1100 }, (_, index) => `c${index}`)
+    await connection.execute(plain(`CREATE TABLE wide (${wide.join(', ')})`))
+    expect(pagesOf('wide', wide)).toBeUndefined()
+  })
+
+  it('leaves a database in UTF-16 to stream(), where the JSON text would change some characters', async () => {
+    const utf16 = await createTestDatabase('sqlite', 'utf16')
+    const handle = await utf16.database.connect()
+    try {
+      await handle.execute(plain(`PRAGMA encoding = 'UTF-16le'`))
+      await handle.execute(plain(`CREATE TABLE sample (id INTEGER, txt TEXT, num, flag INTEGER)`))
+      expect((await handle.execute(plain('PRAGMA encoding'))).rows).toEqual([{ encoding: 'UTF-16le' }])
+      expect(handle.streamTable!({ name: 'sample' }, COLUMNS, 3)).toBeUndefined()
+    } finally {
+      await handle.release()
+      await utf16.drop()
+    }
+  })
+
+  it('reads every row with a page size below one', async () => {
+    await create()
+    for (let id = 1; id <= 3; id++) await insert(id, [id, 'row', null, 0])
+    expect((await readPages(0)).map((page) => page.length)).toEqual([1, 1, 1])
   })
 
   it('reads one snapshot: rows written by another connection after the first page are not seen', async () => {
