@@ -52,7 +52,8 @@ export interface DbConnection {
   /**
    * Every row of a table, `columns` as arrays in that order, a batch at a
    * time: what stream() gives for `SELECT columns FROM table`, read a faster
-   * way. Optional; undefined (or a missing method) means use stream().
+   * way. Optional; undefined (or a missing method) means use stream(). The
+   * connection must not write the table while its rows are read.
    */
   streamTable?(table: TableName, columns: readonly string[], batchSize: number): AsyncIterable<Row[]> | undefined
   /**

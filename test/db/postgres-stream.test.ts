@@ -89,6 +89,17 @@ describe('PostgreSQL stream() through COPY TO STDOUT', () => {
     expect(after.rows).toEqual([{ n: 6 }])
   })
 
+  it('reads a row longer than many network chunks, split inside its UTF-8 characters, as the cursor does', async () => {
+    const long = (parameter: string) =>
+      `SELECT 1 AS id, repeat('ñ€😀', 400000) || x AS txt FROM (SELECT ${parameter} AS x) s`
+    const copied = (await collect(connection, plain(long("'end'")))).flat()
+    const cursor = (
+      await collect(connection, { sql: long('$1::text'), parameters: ['end'] } as unknown as CompiledSql)
+    ).flat()
+    expect(copied).toEqual(cursor)
+    expect((copied[0][1] as string).length).toBe(400000 * 4 + 3)
+  })
+
   it('rejects the stream when the source fails part way', async () => {
     const failing = plain('SELECT 100 / (x - 3000) FROM generate_series(1, 5000) x')
     await expect(collect(connection, failing, 100)).rejects.toThrow(/division by zero/)
