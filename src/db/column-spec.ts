@@ -30,6 +30,12 @@ export interface TableSpec {
   name: string
   columns: readonly ColumnSpec[]
   primaryKey: readonly string[]
+  /**
+   * Have the database refuse a value of another type than its column's,
+   * where that is a choice of the table's (SQLite's STRICT tables): set on
+   * the staging tables, so that a reader can count on it.
+   */
+  typed?: boolean
 }
 
 export const int = (name: string, nullable = false): ColumnSpec => ({ name, type: { kind: 'int' }, nullable })

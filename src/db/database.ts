@@ -78,6 +78,8 @@ export interface SqlDialect {
   createIntrospector(db: Kysely<any>): DatabaseIntrospector
   /** Statement that opens a transaction that will write (SQLite takes the write lock at once). */
   readonly beginTransactionSql: string
+  /** What follows a CREATE TABLE's column list for a `typed` table spec (SQLite: STRICT); '' where types are always enforced. */
+  readonly typedTableSuffix: string
   /** The database server's current time as a datetime value, evaluated when the statement runs. */
   now(): RawBuilder<string>
   /** The server's time `minutes` minutes ago (`minutes` may be a column expression). */

@@ -45,7 +45,7 @@ export function createTableSql(dialect: SqlDialect, table: TableName, spec: Tabl
       `CONSTRAINT ${constraint} PRIMARY KEY (${spec.primaryKey.map((name) => dialect.quote(name)).join(', ')})`,
     )
   }
-  return `CREATE TABLE ${dialect.qualify(table)} (\n  ${lines.join(',\n  ')}\n)`
+  return `CREATE TABLE ${dialect.qualify(table)} (\n  ${lines.join(',\n  ')}\n)${spec.typed ? dialect.typedTableSuffix : ''}`
 }
 
 export function addColumnSql(dialect: SqlDialect, table: TableName, column: ColumnSpec): string {

@@ -62,6 +62,7 @@ describe('upload from a SQLite hospital to a PostgreSQL central server', () => {
     await scenario.stageLocally(102, headers(102), details(102).slice(0, 10))
     expect((await scenario.runCycle(102)).outcome).toBe('uploaded')
 
+    await scenario.loosenLocalStaging(102)
     await scenario.stageLocally(102, headers(102), details(102))
     await usingSession(scenario.hospitals.get(102)!.database, (session) =>
       session.run(
@@ -76,9 +77,31 @@ describe('upload from a SQLite hospital to a PostgreSQL central server', () => {
     expect((await scenario.stagedCentrally('Sur')).details).toHaveLength(10)
   })
 
+  it('creates the local staging STRICT, so that no BLOB can be stored there to be read', async () => {
+    scenario = await Scenario.create('postgres', [])
+    await scenario.addHospital(102, 'Sur', 'sqlite')
+    await usingSession(scenario.hospitals.get(102)!.database, async (session) => {
+      const listed = await session.connection.execute({
+        sql: `SELECT name, strict FROM pragma_table_list WHERE name LIKE 'LAB_Temp_%' ORDER BY name`,
+        parameters: [],
+      })
+      expect(listed.rows).toEqual([
+        { name: 'LAB_Temp_ResultadoDetalle', strict: 1 },
+        { name: 'LAB_Temp_ResultadoEncabezado', strict: 1 },
+      ])
+    })
+    await scenario.stageLocally(102, headers(102), details(102).slice(0, 1))
+    await expect(
+      usingSession(scenario.hospitals.get(102)!.database, (session) =>
+        session.run(sql`UPDATE ${sql.table(LOCAL_DETAIL_TABLE)} SET ${sql.ref('resultado')} = CAST('7.50' AS BLOB)`),
+      ),
+    ).rejects.toThrow(/cannot store BLOB value in TEXT column/)
+  })
+
   it('refuses a result stored as bytes that SQLite could read as JSONB, as any other BLOB', async () => {
     scenario = await Scenario.create('postgres', [])
     await scenario.addHospital(102, 'Sur', 'sqlite')
+    await scenario.loosenLocalStaging(102)
     await scenario.stageLocally(102, headers(102), details(102))
     // The text '7.50' as a BLOB is valid JSONB (the string ".50"): json_array would have read it so.
     await usingSession(scenario.hospitals.get(102)!.database, (session) =>
@@ -101,7 +124,8 @@ describe('upload from a SQLite hospital to a PostgreSQL central server', () => {
       })
       const definition = String(columns.rows[0].sql)
       await session.run(sql`DROP TABLE ${sql.table(LOCAL_DETAIL_TABLE)}`)
-      await session.connection.execute({ sql: `${definition} WITHOUT ROWID`, parameters: [] })
+      // As a DBA would write it: not STRICT, without rowids.
+      await session.connection.execute({ sql: `${definition.replace(/ STRICT$/, '')} WITHOUT ROWID`, parameters: [] })
     })
     await scenario.stageLocally(102, headers(102), details(102))
     expect((await scenario.runCycle(102)).uploaded).toMatchObject({ headers: 120, details: 1200 })

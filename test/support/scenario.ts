@@ -81,8 +81,9 @@ export class Scenario {
 
   /**
    * Recreates a hospital's local staging tables without NOT NULL
-   * constraints, as some hospitals' hand-made tables are, so that a test
-   * can stage rows that labsync must refuse on upload.
+   * constraints and without enforced types (not STRICT in SQLite), as some
+   * hospitals' hand-made tables are, so that a test can stage rows that
+   * labsync must refuse on upload.
    */
   async loosenLocalStaging(id: number): Promise<void> {
     await usingSession(this.hospitals.get(id)!.database, async (session) => {
@@ -90,6 +91,7 @@ export class Scenario {
         await session.run(sql`DROP TABLE ${sql.table(spec.name)}`)
         const loose = {
           ...spec,
+          typed: false,
           primaryKey: [],
           columns: spec.columns.map((column) => ({ ...column, nullable: true })),
         }

@@ -75,11 +75,11 @@ export const HEADER_KEY = ['idProtocolo', 'idEfector'] as const
 export const DETAIL_KEY = ['idProtocolo', 'idEfector', 'idDetalleProtocolo'] as const
 
 export function headerTable(name: string): TableSpec {
-  return { name, columns: HEADER_COLUMNS, primaryKey: HEADER_KEY }
+  return { name, columns: HEADER_COLUMNS, primaryKey: HEADER_KEY, typed: true }
 }
 
 export function detailTable(name: string): TableSpec {
-  return { name, columns: DETAIL_COLUMNS, primaryKey: DETAIL_KEY }
+  return { name, columns: DETAIL_COLUMNS, primaryKey: DETAIL_KEY, typed: true }
 }
 
 export const LOCAL_HEADER_TABLE = 'LAB_Temp_ResultadoEncabezado'

@@ -43,6 +43,7 @@ export function createMssqlDialect(schema?: string): SqlDialect {
     createQueryCompiler: () => (schema ? new SchemaQueryCompiler(schema) : new MssqlQueryCompiler()),
     createIntrospector: (db) => new MssqlIntrospector(db),
     beginTransactionSql: 'BEGIN TRANSACTION',
+    typedTableSuffix: '',
 
     now: () => sql<string>`GETDATE()`,
     minutesAgo: (minutes) => shifted(-1, minutes),

@@ -13,6 +13,7 @@ export const postgresDialect: SqlDialect = {
   createQueryCompiler: () => new PostgresQueryCompiler(),
   createIntrospector: (db) => new PostgresIntrospector(db),
   beginTransactionSql: 'BEGIN',
+  typedTableSuffix: '',
 
   now: () => sql<string>`clock_timestamp()::timestamp(3)`,
   minutesAgo: (minutes) => sql<string>`(${sql.raw(NOW)} - (${minutes})::float8 * interval '1 minute')`,

@@ -17,6 +17,7 @@ export const sqliteDialect: SqlDialect = {
   createQueryCompiler: () => new SqliteQueryCompiler(),
   createIntrospector: (db) => new SqliteIntrospector(db),
   beginTransactionSql: 'BEGIN IMMEDIATE',
+  typedTableSuffix: ' STRICT',
 
   now: () => sql<string>`strftime(${sql.raw(NOW_FORMAT)})`,
   minutesAgo: (minutes) => sql<string>`strftime(${sql.raw(NOW_FORMAT)}, (-1.0 * (${minutes})) || ' minutes')`,
