@@ -100,6 +100,17 @@ describe('PostgreSQL stream() through COPY TO STDOUT', () => {
     expect((copied[0][1] as string).length).toBe(400000 * 4 + 3)
   })
 
+  it('ends at once when the consumer stops after the server has sent everything', async () => {
+    // One batch of all the rows, held while the COPY ends: stopping then must not wait for an end already past.
+    for await (const batch of connection.stream(plain('SELECT x FROM generate_series(1, 10) x'), 10)) {
+      expect(batch).toHaveLength(10)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      break
+    }
+    const after = await connection.execute(plain('SELECT 1 AS one'))
+    expect(after.rows).toEqual([{ one: 1 }])
+  }, 10_000)
+
   it('rejects the stream when the source fails part way', async () => {
     const failing = plain('SELECT 100 / (x - 3000) FROM generate_series(1, 5000) x')
     await expect(collect(connection, failing, 100)).rejects.toThrow(/division by zero/)

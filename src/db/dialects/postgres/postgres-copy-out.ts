@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type { PoolClient } from 'pg'
 import { to as copyTo } from 'pg-copy-streams'
 import { withSourceText, type Row } from '../../row-validator.js'
@@ -78,7 +79,9 @@ export async function* copyRowsOut(
   }
 }
 
-function drain(stream: NodeJS.ReadableStream): Promise<void> {
+function drain(stream: Readable): Promise<void> {
+  // The output may have ended while the consumer held the last batch: 'end' would not come again.
+  if (stream.readableEnded || stream.destroyed) return Promise.resolve()
   return new Promise((resolve) => {
     stream.on('end', resolve)
     stream.on('error', () => resolve())
