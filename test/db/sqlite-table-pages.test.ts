@@ -97,6 +97,15 @@ describe('SQLite streamTable', () => {
     expect([pages[0][1][2], pages[1][1][3], pages[2][0][1]].every((value) => Buffer.isBuffer(value))).toBe(true)
   })
 
+  it('looks for BLOBs in a STRICT table too when a column read is declared ANY or BLOB', async () => {
+    await create('(id INTEGER NOT NULL, txt TEXT, num ANY, flag INTEGER) STRICT')
+    for (let id = 1; id <= 4; id++) await insert(id, [id, `t${id}`, id, 0])
+    await connection.execute(plain(`UPDATE sample SET num = x'1331' WHERE id = 3`))
+    const pages = await readPages(3)
+    expect(pages.flat()).toEqual(await readPlain())
+    expect(Buffer.isBuffer(pages[0][2][2])).toBe(true)
+  })
+
   it('pages by another alias of the rowid when a column is called rowid', async () => {
     await create('(rowid INTEGER, id INTEGER, txt TEXT, num, flag INTEGER)')
     for (let id = 1; id <= 7; id++) {
