@@ -6,6 +6,7 @@ import type { Session } from '../db/session.js'
 import { importBlockedBecause } from '../protocol/efector-state.js'
 import { centralNow, listImportCandidates, listStatusRows } from '../status/status-store.js'
 import { resolveCentralTables, resolveStagingTables } from './central-tables.js'
+import { countStaged } from './merge-staging.js'
 
 /**
  * `labsync central run --dry-run`: which hospitals a pass would import now
@@ -58,7 +59,7 @@ export async function dryRunCentralPass(session: Session, central: CentralConfig
     } else {
       try {
         const staging = await resolveStagingTables(session, row, central.schema)
-        entry.staged = await countStaged(session, row.idEfector, staging, tables.header)
+        entry.staged = await countStagedForDryRun(session, row.idEfector, staging, tables.header)
       } catch (thrown) {
         entry.error = toLabsyncError(thrown, 'LABSYNC_IMPORT', { efector: row.idEfector })
       }
@@ -68,37 +69,27 @@ export async function dryRunCentralPass(session: Session, central: CentralConfig
   return { now, entries }
 }
 
-async function countStaged(
+/** The merge's own counts of the staging, and the annulled protocols it would delete. */
+async function countStagedForDryRun(
   session: Session,
   idEfector: number,
   staging: { header: TableName; detail: TableName },
   centralHeader: TableName,
 ): Promise<StagedCounts> {
+  const counts = await countStaged(session, idEfector, { stagingHeader: staging.header, stagingDetail: staging.detail })
   const { dialect } = session
-  const E = sql.raw(dialect.qualify(staging.header))
-  const D = sql.raw(dialect.qualify(staging.detail))
-  const C = sql.raw(dialect.qualify(centralHeader))
   const id = (name: string) => sql.ref(name)
-  const headerOf = (alive: boolean) =>
-    sql`SELECT 1 FROM ${E} h WHERE h.${id('idEfector')} = d.${id('idEfector')} AND h.${id('idProtocolo')} = d.${id('idProtocolo')}${
-      alive ? sql` AND h.${id('baja')} = ${dialect.bit(false)}` : sql``
-    }`
-  const own = sql`${id('idEfector')} = ${idEfector}`
-  const { rows } = await session.run<Record<string, unknown>>(sql`SELECT
-    (SELECT COUNT(*) FROM ${E} WHERE ${own}) AS headers,
-    (SELECT COUNT(*) FROM ${E} h WHERE h.${id('idEfector')} = ${idEfector} AND h.${id('baja')} = ${dialect.bit(true)}
-      AND EXISTS (SELECT 1 FROM ${C} c WHERE c.${id('idEfector')} = h.${id('idEfector')} AND c.${id('idProtocolo')} = h.${id('idProtocolo')})) AS annulled,
-    (SELECT COUNT(*) FROM ${D} d WHERE d.${id('idEfector')} = ${idEfector} AND EXISTS (${headerOf(true)})) AS details,
-    (SELECT COUNT(*) FROM ${D} d WHERE d.${id('idEfector')} = ${idEfector} AND NOT EXISTS (${headerOf(false)})) AS orphans,
-    (SELECT COUNT(*) FROM ${E} WHERE ${id('idEfector')} <> ${idEfector}) AS foreign_headers,
-    (SELECT COUNT(*) FROM ${D} WHERE ${id('idEfector')} <> ${idEfector}) AS foreign_details`)
-  const count = (name: string) => Number(rows[0][name])
+  const { rows } = await session.run<{ annulled: unknown }>(sql`SELECT COUNT(*) AS annulled
+    FROM ${sql.raw(dialect.qualify(staging.header))} h
+    WHERE h.${id('idEfector')} = ${idEfector} AND h.${id('baja')} = ${dialect.bit(true)}
+      AND EXISTS (SELECT 1 FROM ${sql.raw(dialect.qualify(centralHeader))} c
+        WHERE c.${id('idEfector')} = h.${id('idEfector')} AND c.${id('idProtocolo')} = h.${id('idProtocolo')})`)
   return {
-    headers: count('headers'),
-    annulled: count('annulled'),
-    details: count('details'),
-    orphanDetails: count('orphans'),
-    foreignRows: count('foreign_headers') + count('foreign_details'),
+    headers: counts.headers,
+    annulled: Number(rows[0].annulled),
+    details: counts.details,
+    orphanDetails: counts.orphans,
+    foreignRows: counts.foreignHeaders + counts.foreignDetails,
   }
 }
 

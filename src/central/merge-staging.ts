@@ -141,7 +141,7 @@ async function isFirstImport(session: Session, idEfector: number, tables: MergeT
   return Number(rows[0]?.present) === 0
 }
 
-interface StagedCounts {
+export interface StagingCounts {
   /** This hospital's staged headers, annulled ones included. */
   headers: number
   /** Its staged details whose header is staged and not annulled: the ones imported. */
@@ -156,9 +156,14 @@ interface StagedCounts {
  * Everything the merge reports about the staging tables, in one scan of
  * each (a detail's header found by a join on the header key): the staging
  * tables are not changed by the merge, so counting before it is the same as
- * after. SUM(CASE ...) rather than COUNT(*) FILTER, which SQL Server lacks.
+ * after, and `central run --dry-run` reports the same counts. SUM(CASE ...)
+ * rather than COUNT(*) FILTER, which SQL Server lacks.
  */
-async function countStaged(session: Session, idEfector: number, tables: MergeTables): Promise<StagedCounts> {
+export async function countStaged(
+  session: Session,
+  idEfector: number,
+  tables: Pick<MergeTables, 'stagingHeader' | 'stagingDetail'>,
+): Promise<StagingCounts> {
   const { dialect } = session
   const id = (name: string) => sql.ref(name)
   const when = (condition: RawBuilder<unknown>) => sql`SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END)`
@@ -189,7 +194,7 @@ async function sampleForeignRows(
   session: Session,
   idEfector: number,
   tables: MergeTables,
-  counts: StagedCounts,
+  counts: StagingCounts,
 ): Promise<string[]> {
   const sample = async (table: TableName, key: readonly string[], n: number) => {
     if (n === 0) return []
