@@ -2,13 +2,18 @@
  * One labsync operation in its own process, so that its peak resident
  * memory is its own: `node --import tsx bench/child.ts '<json>'`. Prints one
  * JSON line: the seconds the operation took (without process start-up),
- * process.resourceUsage().maxRSS, and what it did.
+ * process.resourceUsage().maxRSS, and what it did. Sets up V8 as the
+ * installed command does (bin/labsync.js).
  */
-import { runEfectorCycle } from '../src/agent/efector-cycle.js'
-import { runCentralPass } from '../src/central/import-pass.js'
-import { configSchema } from '../src/core/config.js'
-import { newOwnerId } from '../src/core/owner.js'
-import { openDatabase } from '../src/db/open-database.js'
+import { growYoungGenerationAtOnce } from '../src/cli/young-generation.js'
+
+// Before labsync's modules load, as in bin/labsync.js.
+growYoungGenerationAtOnce()
+const { runEfectorCycle } = await import('../src/agent/efector-cycle.js')
+const { runCentralPass } = await import('../src/central/import-pass.js')
+const { configSchema } = await import('../src/core/config.js')
+const { newOwnerId } = await import('../src/core/owner.js')
+const { openDatabase } = await import('../src/db/open-database.js')
 
 export type ChildTask =
   | { mode: 'idle' }
