@@ -80,6 +80,12 @@ export interface SqlDialect {
   readonly beginTransactionSql: string
   /** What follows a CREATE TABLE's column list for a `typed` table spec (SQLite: STRICT); '' where types are always enforced. */
   readonly typedTableSuffix: string
+  /**
+   * One row whose `typed` is 1 when an existing table enforces its declared
+   * column types (SQLite: a STRICT table) and 0 when not; absent where
+   * every table enforces them.
+   */
+  isTypedTable?(table: TableName): RawBuilder<{ typed: number }>
   /** The database server's current time as a datetime value, evaluated when the statement runs. */
   now(): RawBuilder<string>
   /** The server's time `minutes` minutes ago (`minutes` may be a column expression). */

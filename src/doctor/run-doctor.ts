@@ -101,7 +101,7 @@ export async function runDoctor(loaded: LoadedConfig, options: DoctorOptions = {
         session,
         area,
         needs.map(([spec]) => spec),
-        { install: 'labsync efector install' },
+        { install: 'labsync efector install', warnUntyped: true },
       )
       findings.push(...tables.findings)
       for (const [spec, privileges] of needs) {

@@ -18,6 +18,10 @@ export const sqliteDialect: SqlDialect = {
   createIntrospector: (db) => new SqliteIntrospector(db),
   beginTransactionSql: 'BEGIN IMMEDIATE',
   typedTableSuffix: ' STRICT',
+  isTypedTable: (table) =>
+    sql<{
+      typed: number
+    }>`SELECT strict AS typed FROM pragma_table_list(${table.name}) WHERE schema = ${table.schema ?? 'main'}`,
 
   now: () => sql<string>`strftime(${sql.raw(NOW_FORMAT)})`,
   minutesAgo: (minutes) => sql<string>`strftime(${sql.raw(NOW_FORMAT)}, (-1.0 * (${minutes})) || ' minutes')`,
