@@ -176,7 +176,7 @@ function memoryVerdicts(figures: Figure[], small: number, size: number, unmet: s
     const high = at(size)?.maxRssKb
     if (low === undefined || high === undefined || small === size) continue
     const flat = high <= low * MEMORY_NOISE
-    // Each run's peak too: they differ by some 10 MB from run to run (docs/BENCHMARKS.md).
+    // Each run's peak too, so that the noise between runs shows next to the difference between sizes.
     const runs = (h: number) => {
       const each = at(h)?.runRssKb
       return each && each.length > 1 ? ` (runs: ${each.map(megabytes).join(', ')})` : ''
