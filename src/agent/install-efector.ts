@@ -1,8 +1,10 @@
+import { findTable } from '../db/catalog.js'
 import { applyPlan, planTable, type TablePlan } from '../db/schema-plan.js'
 import type { Session } from '../db/session.js'
 import { LOCAL_STATUS_TABLE } from '../db/tables/local-tables.js'
 import { LOCK_TABLE } from '../db/tables/lock-table.js'
 import { detailTable, headerTable, LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../db/tables/staging-tables.js'
+import { applyTypedRebuild, planTypedRebuild, type TypedRebuild } from '../db/typed-rebuild.js'
 
 /** `labsync efector install`: LAB_SyncStatus, the local staging tables and the agent lock table, where missing. Idempotent. */
 export async function planEfectorInstall(session: Session): Promise<TablePlan[]> {
@@ -20,4 +22,37 @@ export async function installEfector(session: Session): Promise<TablePlan[]> {
     for (const plan of plans) await applyPlan(session, plan)
   })
   return plans
+}
+
+/**
+ * The rebuilds that `labsync efector install --make-strict` runs: each
+ * existing local staging table that SQLite does not type-check (not
+ * STRICT), recreated STRICT with its rows. None on other databases.
+ */
+export async function planStagingRebuilds(session: Session): Promise<TypedRebuild[]> {
+  const rebuilds: TypedRebuild[] = []
+  for (const spec of [headerTable(LOCAL_HEADER_TABLE), detailTable(LOCAL_DETAIL_TABLE)]) {
+    const table = await findTable(session, spec.name)
+    const rebuild = table && (await planTypedRebuild(session, table, spec))
+    if (rebuild) rebuilds.push(rebuild)
+  }
+  return rebuilds
+}
+
+/**
+ * Runs planStagingRebuilds in one transaction: both tables are rebuilt, or
+ * neither (a row that does not fit is an error naming it). Returns each
+ * table rebuilt with the rows it kept.
+ */
+export async function makeStagingStrict(
+  session: Session,
+  efector?: number,
+): Promise<{ table: string; rows: number }[]> {
+  return session.transaction(async () => {
+    const done: { table: string; rows: number }[] = []
+    for (const rebuild of await planStagingRebuilds(session)) {
+      done.push({ table: rebuild.table.name, rows: await applyTypedRebuild(session, rebuild, { efector }) })
+    }
+    return done
+  })
 }

@@ -2,6 +2,7 @@ import { findTable, listColumns } from '../db/catalog.js'
 import type { TableSpec } from '../db/column-spec.js'
 import type { TableName } from '../db/database.js'
 import { addColumnSql, createTableSql } from '../db/schema-plan.js'
+import { isTypedTable } from '../db/typed-rebuild.js'
 import type { Session } from '../db/session.js'
 import { alterColumnFix, columnMismatch } from './column-compatibility.js'
 import { ok, problem, warning, type Finding } from './finding.js'
@@ -60,37 +61,15 @@ export async function checkTables(
     }
     if (findings.length === before)
       findings.push(ok(area, `table ${table.name}: ${spec.columns.length} columns as labsync needs them`))
-    if (options.warnUntyped && spec.typed && !(await enforcesTypes(session, table))) {
+    if (options.warnUntyped && spec.typed && !(await isTypedTable(session, table))) {
       findings.push(
         warning(
           area,
           `table ${table.name} is not STRICT: a column may hold a value of another type than declared, so every upload first scans the table for BLOB values (about 0.4 s a million rows)`,
-          `recreate it STRICT, keeping its rows (columns labsync does not know are not kept):\n${strictRebuildSql(session, table, spec)}`,
+          'labsync efector install --make-strict (recreates it STRICT in one transaction, keeping its rows; a row that does not fit is named, and nothing changes)',
         ),
       )
     }
   }
   return { findings, found }
-}
-
-/** Whether the table enforces its declared column types; true where the database always does. */
-async function enforcesTypes(session: Session, table: TableName): Promise<boolean> {
-  if (!session.dialect.isTypedTable) return true
-  const { rows } = await session.run(session.dialect.isTypedTable(table))
-  return rows.length === 0 || Number(rows[0].typed) === 1
-}
-
-/** SQLite cannot make a table STRICT in place: rename, create, copy, drop, in one transaction. */
-function strictRebuildSql(session: Session, table: TableName, spec: TableSpec): string {
-  const { dialect } = session
-  const old: TableName = { schema: table.schema, name: `${table.name}_labsync_old` }
-  const columns = spec.columns.map((column) => dialect.quote(column.name)).join(', ')
-  return [
-    'BEGIN;',
-    `ALTER TABLE ${dialect.qualify(table)} RENAME TO ${dialect.quote(old.name)};`,
-    `${createTableSql(dialect, table, spec)};`,
-    `INSERT INTO ${dialect.qualify(table)} (${columns}) SELECT ${columns} FROM ${dialect.qualify(old)};`,
-    `DROP TABLE ${dialect.qualify(old)};`,
-    'COMMIT;',
-  ].join('\n')
 }

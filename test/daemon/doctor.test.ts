@@ -1,4 +1,3 @@
-import Sqlite from 'better-sqlite3'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { installCentral } from '../../src/central/install-central.js'
@@ -6,7 +5,6 @@ import { configSchema, type LoadedConfig } from '../../src/core/config.js'
 import { doctorExitCode, formatFinding, type Finding } from '../../src/doctor/finding.js'
 import { runDoctor } from '../../src/doctor/run-doctor.js'
 import { Scenario } from '../support/scenario.js'
-import { detail, header } from '../support/staging-fixtures.js'
 import { DIALECTS } from '../support/test-databases.js'
 
 const ADMIN_URL = process.env.LABSYNC_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -172,51 +170,5 @@ describe('labsync doctor on PostgreSQL: logins, rights and types', () => {
       if (finding.fix?.startsWith('GRANT') || finding.fix?.startsWith('ALTER')) await admin.query(finding.fix)
     await admin.end()
     expect(problems(await runDoctor(asReader))).toEqual([])
-  })
-})
-
-describe('labsync doctor on SQLite: staging tables that are not STRICT', () => {
-  let scenario: Scenario
-  afterEach(async () => scenario?.drop())
-
-  it('warns about each, and the SQL it prints makes it STRICT keeping its rows', async () => {
-    scenario = await Scenario.create('sqlite', [{ id: 101, name: 'Norte' }])
-    await scenario.loosenLocalStaging(101)
-    await scenario.stageLocally(
-      101,
-      [header({ idProtocolo: 7, idEfector: 101 })],
-      [detail({ idProtocolo: 7, idEfector: 101, idDetalleProtocolo: 70 })],
-    )
-    const hospital = scenario.hospitals.get(101)!
-    const config = loadedConfig({ efector: { id: 101, url: hospital.url }, central: { url: scenario.central.url } })
-
-    const loose = (await runDoctor(config)).filter((finding) => /is not STRICT/.test(finding.message))
-    expect(loose.map((finding) => [finding.level, finding.message.split(':')[0]])).toEqual([
-      ['warning', 'table LAB_Temp_ResultadoEncabezado is not STRICT'],
-      ['warning', 'table LAB_Temp_ResultadoDetalle is not STRICT'],
-    ])
-    expect(problems(await runDoctor(config))).toEqual([])
-
-    // The DBA runs each printed fix with the sqlite3 shell; here, the same SQLite.
-    const file = new Sqlite(hospital.url.replace(/^sqlite:/, ''))
-    try {
-      for (const finding of loose) file.exec(finding.fix!.split('\n').slice(1).join('\n'))
-      const strict = file.prepare(
-        "SELECT name, strict FROM pragma_table_list WHERE name LIKE 'LAB_Temp_%' ORDER BY name",
-      )
-      expect(strict.all()).toEqual([
-        { name: 'LAB_Temp_ResultadoDetalle', strict: 1 },
-        { name: 'LAB_Temp_ResultadoEncabezado', strict: 1 },
-      ])
-      expect(file.prepare('SELECT "idProtocolo", "idDetalleProtocolo" FROM "LAB_Temp_ResultadoDetalle"').all()).toEqual(
-        [{ idProtocolo: 7, idDetalleProtocolo: 70 }],
-      )
-      expect(file.prepare('SELECT COUNT(*) AS n FROM "LAB_Temp_ResultadoEncabezado"').get()).toEqual({ n: 1 })
-    } finally {
-      file.close()
-    }
-    const after = await runDoctor(config)
-    expect(after.filter((finding) => /STRICT/.test(finding.message))).toEqual([])
-    expect(problems(after)).toEqual([])
   })
 })
