@@ -8,11 +8,13 @@ import type { Session } from './session.js'
 /**
  * Recreating a `typed` table that its database does not type-check (a
  * SQLite table that is not STRICT) as one that does, keeping its rows.
- * SQLite cannot make a table STRICT in place: the table is renamed,
- * created again from its spec, filled from the old one, which is then
- * dropped. Columns the spec does not know are kept, as columns of type
- * ANY (their constraints are not); indexes of the old table go with it,
- * but for the primary key, which the spec creates again.
+ * SQLite cannot make a table STRICT in place; this follows its documented
+ * way to change a table's definition: create the new table under another
+ * name, copy the rows, drop the old table, rename the new one, and create
+ * the old table's own indexes and triggers again. The rename runs with
+ * `legacy_alter_table` on, so that views over the table, which name it,
+ * are left as they are and see the new one. Columns the spec does not know
+ * are kept, as columns of type ANY (their constraints are not).
  */
 
 /** Rows per page when looking for the row that does not fit. */
@@ -28,12 +30,15 @@ export async function isTypedTable(session: Session, table: TableName): Promise<
 export interface TypedRebuild {
   table: TableName
   spec: TableSpec
+  /** The new table, under its temporary name until the rename. */
+  fresh: TableName
   /** The statements in order; `copy` is the one that may fail on a row. */
   statements: string[]
   copy: string
-  old: TableName
   /** The columns copied, in order: the spec's, then those it does not know. */
   columns: string[]
+  /** The connection's `legacy_alter_table` before, set back also when the rebuild fails. */
+  legacyAlterTable: 'ON' | 'OFF'
 }
 
 /** The rebuild of an existing table, or undefined when it type-checks already (or its spec does not ask for it). */
@@ -53,21 +58,34 @@ export async function planTypedRebuild(
     ...spec.columns.map((column) => column.name).filter((name) => present.has(name.toLowerCase())),
     ...extra,
   ]
-  const old: TableName = { schema: table.schema, name: `${table.name}_labsync_old` }
+  const fresh: TableName = { schema: table.schema, name: `${table.name}_labsync_new` }
   const list = columns.map((name) => dialect.quote(name)).join(', ')
-  const copy = `INSERT INTO ${dialect.qualify(table)} (${list}) SELECT ${list} FROM ${dialect.qualify(old)}`
+  const copy = `INSERT INTO ${dialect.qualify(fresh)} (${list}) SELECT ${list} FROM ${dialect.qualify(table)}`
+  const create = createTableSql(dialect, table, spec)
+  const createPrefix = `CREATE TABLE ${dialect.qualify(table)} (`
+  if (!create.startsWith(createPrefix)) throw new Error(`unexpected CREATE TABLE for ${table.name}`)
+  const { rows: own } = await session.connection.execute({
+    sql: `SELECT sql FROM ${dialect.quote(table.schema ?? 'main')}.sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name`,
+    parameters: [table.name],
+  })
+  const { rows: legacy } = await session.connection.execute({ sql: 'PRAGMA legacy_alter_table', parameters: [] })
+  const legacyBefore = Number(Object.values(legacy[0] ?? {})[0] ?? 0) === 1 ? 'ON' : 'OFF'
   return {
     table,
     spec,
-    old,
+    fresh,
     columns,
     copy,
+    legacyAlterTable: legacyBefore,
     statements: [
-      `ALTER TABLE ${dialect.qualify(table)} RENAME TO ${dialect.quote(old.name)}`,
-      createTableSql(dialect, table, spec),
-      ...extra.map((name) => `ALTER TABLE ${dialect.qualify(table)} ADD COLUMN ${dialect.quote(name)} ANY`),
+      `CREATE TABLE ${dialect.qualify(fresh)} (${create.slice(createPrefix.length)}`,
+      ...extra.map((name) => `ALTER TABLE ${dialect.qualify(fresh)} ADD COLUMN ${dialect.quote(name)} ANY`),
       copy,
-      `DROP TABLE ${dialect.qualify(old)}`,
+      `DROP TABLE ${dialect.qualify(table)}`,
+      'PRAGMA legacy_alter_table = ON',
+      `ALTER TABLE ${dialect.qualify(fresh)} RENAME TO ${dialect.quote(table.name)}`,
+      `PRAGMA legacy_alter_table = ${legacyBefore}`,
+      ...own.map((row) => String(row.sql)),
     ],
   }
 }
@@ -90,7 +108,12 @@ export async function applyTypedRebuild(
       const result = await session.connection.execute({ sql: statement, parameters: [] })
       if (statement === rebuild.copy) kept = result.numAffectedRows
     } catch (error) {
-      if (statement !== rebuild.copy) throw error
+      if (statement !== rebuild.copy) {
+        await session.connection
+          .execute({ sql: `PRAGMA legacy_alter_table = ${rebuild.legacyAlterTable}`, parameters: [] })
+          .catch(() => {})
+        throw error
+      }
       throw await rowThatDoesNotFit(session, rebuild, error, location)
     }
   }
@@ -107,7 +130,7 @@ async function rowThatDoesNotFit(
   const { dialect } = session
   const list = rebuild.columns.map((name) => dialect.quote(name)).join(', ')
   const marks = rebuild.columns.map(() => '?').join(', ')
-  const insert = `INSERT INTO ${dialect.qualify(rebuild.table)} (${list}) VALUES (${marks})`
+  const insert = `INSERT INTO ${dialect.qualify(rebuild.fresh)} (${list}) VALUES (${marks})`
   const keyOf = (row: Record<string, unknown>) =>
     Object.fromEntries(rebuild.spec.primaryKey.map((name) => [name, row[name] ?? null]))
   const refused = (row: Record<string, unknown>, error: unknown) =>
@@ -123,7 +146,7 @@ async function rowThatDoesNotFit(
     try {
       page = (
         await session.connection.execute({
-          sql: `SELECT rowid AS labsync_rowid, ${list} FROM ${dialect.qualify(rebuild.old)} WHERE rowid > ? ORDER BY rowid LIMIT ${SEARCH_PAGE}`,
+          sql: `SELECT rowid AS labsync_rowid, ${list} FROM ${dialect.qualify(rebuild.table)} WHERE rowid > ? ORDER BY rowid LIMIT ${SEARCH_PAGE}`,
           parameters: [after],
         })
       ).rows

@@ -42,6 +42,13 @@ describe('making a SQLite hospital staging STRICT', () => {
     // A column of the hospital's own, which the rebuild must keep.
     file.exec('ALTER TABLE "LAB_Temp_ResultadoDetalle" ADD COLUMN "cargadoPor" varchar(20)')
     file.exec(`UPDATE "LAB_Temp_ResultadoDetalle" SET "cargadoPor" = 'sil-' || "idDetalleProtocolo"`)
+    // And its own index, trigger and view, which must outlive the rebuild.
+    file.exec('CREATE INDEX "IX_detalle_cargado" ON "LAB_Temp_ResultadoDetalle" ("cargadoPor")')
+    file.exec('CREATE TABLE "auditoria" ("idDetalleProtocolo" INTEGER)')
+    file.exec(
+      'CREATE TRIGGER "TR_detalle_auditoria" AFTER INSERT ON "LAB_Temp_ResultadoDetalle" BEGIN INSERT INTO "auditoria" VALUES (NEW."idDetalleProtocolo"); END',
+    )
+    file.exec('CREATE VIEW "V_detalle" AS SELECT "idDetalleProtocolo", "cargadoPor" FROM "LAB_Temp_ResultadoDetalle"')
     return { hospital, file }
   }
   const tables = (file: Sqlite.Database) =>
@@ -76,6 +83,32 @@ describe('making a SQLite hospital staging STRICT', () => {
         { idDetalleProtocolo: 70, cargadoPor: 'sil-70' },
         { idDetalleProtocolo: 80, cargadoPor: 'sil-80' },
       ])
+      expect(
+        file
+          .prepare(
+            "SELECT type, name, tbl_name FROM sqlite_master WHERE type = 'view' OR tbl_name LIKE 'LAB_Temp_%' AND type <> 'table' ORDER BY name",
+          )
+          .all(),
+      ).toEqual(
+        [
+          { type: 'index', name: 'IX_detalle_cargado', tbl_name: 'LAB_Temp_ResultadoDetalle' },
+          { type: 'trigger', name: 'TR_detalle_auditoria', tbl_name: 'LAB_Temp_ResultadoDetalle' },
+          { type: 'view', name: 'V_detalle', tbl_name: 'V_detalle' },
+          // The primary keys' own indexes.
+          {
+            type: 'index',
+            name: 'sqlite_autoindex_LAB_Temp_ResultadoDetalle_1',
+            tbl_name: 'LAB_Temp_ResultadoDetalle',
+          },
+          {
+            type: 'index',
+            name: 'sqlite_autoindex_LAB_Temp_ResultadoEncabezado_1',
+            tbl_name: 'LAB_Temp_ResultadoEncabezado',
+          },
+        ].sort((a, b) => (a.name < b.name ? -1 : 1)),
+      )
+      expect(file.prepare('SELECT COUNT(*) AS n FROM "V_detalle"').get()).toEqual({ n: 2 })
+      expect(file.prepare('SELECT COUNT(*) AS n FROM "auditoria"').get()).toEqual({ n: 0 })
       // The primary key is back: a second row with the same key is refused.
       expect(() =>
         file.exec('INSERT INTO "LAB_Temp_ResultadoEncabezado" SELECT * FROM "LAB_Temp_ResultadoEncabezado"'),
@@ -87,6 +120,11 @@ describe('making a SQLite hospital staging STRICT', () => {
       const cycle = await scenario.runCycle(101)
       expect(cycle.outcome).toBe('uploaded')
       expect(cycle.uploaded).toMatchObject({ headers: 2, details: 2 })
+      // The hospital's trigger was created again on the new table.
+      file.exec(`CREATE TEMP TABLE "otro" AS SELECT * FROM "LAB_Temp_ResultadoDetalle" WHERE "idDetalleProtocolo" = 70`)
+      file.exec(`UPDATE "otro" SET "idDetalleProtocolo" = 75`)
+      file.exec(`INSERT INTO "LAB_Temp_ResultadoDetalle" SELECT * FROM "otro"`)
+      expect(file.prepare('SELECT "idDetalleProtocolo" FROM "auditoria"').all()).toEqual([{ idDetalleProtocolo: 75 }])
     } finally {
       file.close()
     }
@@ -129,10 +167,14 @@ describe('making a SQLite hospital staging STRICT', () => {
       const printed = await run('node', [BIN, '--config', config, 'efector', 'install', '--make-strict', '--print'])
       expect(printed.stdout).toContain('run them with -bail')
       expect(printed.stdout).toMatch(
-        /BEGIN;\nALTER TABLE "LAB_Temp_ResultadoEncabezado" RENAME TO "LAB_Temp_ResultadoEncabezado_labsync_old";\nCREATE TABLE "LAB_Temp_ResultadoEncabezado" \([\s\S]*\) STRICT;\n/,
+        /BEGIN;\nCREATE TABLE "LAB_Temp_ResultadoEncabezado_labsync_new" \([\s\S]*\) STRICT;\nINSERT INTO "LAB_Temp_ResultadoEncabezado_labsync_new" /,
       )
-      expect(printed.stdout).toContain('ALTER TABLE "LAB_Temp_ResultadoDetalle" ADD COLUMN "cargadoPor" ANY;')
-      expect(printed.stdout).toMatch(/DROP TABLE "LAB_Temp_ResultadoDetalle_labsync_old";\nCOMMIT;\n$/)
+      expect(printed.stdout).toContain(
+        'ALTER TABLE "LAB_Temp_ResultadoDetalle_labsync_new" ADD COLUMN "cargadoPor" ANY;',
+      )
+      expect(printed.stdout).toMatch(
+        /DROP TABLE "LAB_Temp_ResultadoDetalle";\nPRAGMA legacy_alter_table = ON;\nALTER TABLE "LAB_Temp_ResultadoDetalle_labsync_new" RENAME TO "LAB_Temp_ResultadoDetalle";\nPRAGMA legacy_alter_table = OFF;\nCREATE INDEX "IX_detalle_cargado" [^\n]*;\nCREATE TRIGGER "TR_detalle_auditoria" [^\n]*;\nCOMMIT;\n$/,
+      )
       expect(tables(file)).toEqual([
         { name: 'LAB_Temp_ResultadoDetalle', strict: 0 },
         { name: 'LAB_Temp_ResultadoEncabezado', strict: 0 },
