@@ -183,7 +183,8 @@ async function withDatabase(
 ) {
   let database: Database
   try {
-    database = openDatabase(url)
+    // A SQLite path with a typo must be reported, not created empty (install creates new files).
+    database = openDatabase(url, { mustExist: true })
   } catch (error) {
     findings.push(problem(area, (error as Error).message, `correct ${key}`, 'config'))
     return
@@ -221,7 +222,7 @@ function unreachable(area: string, key: string, displayUrl: string, error: unkno
     ECONNREFUSED: `nothing listens there: check the host and port in ${key}, that the server runs, and that the firewall lets this machine in`,
     ENOTFOUND: `the host name is unknown: correct the host in ${key}`,
     ETIMEDOUT: `the server does not answer: check the network, the VPN and the firewall between this machine and the host in ${key}`,
-    SQLITE_CANTOPEN: `the file cannot be opened: check the path in ${key} and that its folder is writable`,
+    SQLITE_CANTOPEN: `the file does not exist or cannot be opened: check the path in ${key} and the file's rights (install creates a new file)`,
   }
   return problem(
     area,

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { installCentral } from '../../src/central/install-central.js'
@@ -5,6 +7,7 @@ import { configSchema, type LoadedConfig } from '../../src/core/config.js'
 import { doctorExitCode, formatFinding, type Finding } from '../../src/doctor/finding.js'
 import { runDoctor } from '../../src/doctor/run-doctor.js'
 import { Scenario } from '../support/scenario.js'
+import { makeTempFolder } from '../support/temp-folder.js'
 import { DIALECTS } from '../support/test-databases.js'
 
 const ADMIN_URL = process.env.LABSYNC_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -170,5 +173,32 @@ describe('labsync doctor on PostgreSQL: logins, rights and types', () => {
       if (finding.fix?.startsWith('GRANT') || finding.fix?.startsWith('ALTER')) await admin.query(finding.fix)
     await admin.end()
     expect(problems(await runDoctor(asReader))).toEqual([])
+  })
+})
+
+describe('labsync doctor on a SQLite path that does not exist', () => {
+  it('reports it, and creates neither the file nor its folder', async () => {
+    const dir = makeTempFolder('doctor')
+    const missing = path.join(dir, 'typo', 'hospital.db')
+    const findings = await runDoctor(
+      loadedConfig({
+        efector: { id: 101, url: `sqlite:${missing}` },
+        central: { url: `sqlite:${path.join(dir, 'central.db')}` },
+      }),
+    )
+    expect(problems(findings).map((finding) => [finding.area, finding.message.split(':')[0], finding.fix])).toEqual([
+      [
+        'efector database',
+        `cannot reach sqlite`,
+        "the file does not exist or cannot be opened: check the path in efector.url and the file's rights (install creates a new file)",
+      ],
+      [
+        'central database',
+        `cannot reach sqlite`,
+        "the file does not exist or cannot be opened: check the path in central.url and the file's rights (install creates a new file)",
+      ],
+    ])
+    expect(existsSync(path.join(dir, 'typo'))).toBe(false)
+    expect(existsSync(path.join(dir, 'central.db'))).toBe(false)
   })
 })

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import type { ColumnSpec } from '../../column-spec.js'
@@ -22,6 +22,9 @@ export function openSqlite(file: string, displayUrl: string, options: { mustExis
     dialect: sqliteDialect,
     displayUrl,
     async connect(): Promise<DbConnection> {
+      // better-sqlite3 says a missing folder with a TypeError of no code; both cases are the same to the user.
+      if (options.mustExist && file !== ':memory:' && !existsSync(file))
+        throw Object.assign(new Error('the database file does not exist'), { code: 'SQLITE_CANTOPEN' })
       const handle = new BetterSqlite3(file, { timeout: 0, fileMustExist: options.mustExist ?? false })
       handle.pragma('journal_mode = WAL')
       handle.pragma('synchronous = NORMAL')
