@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander'
+import { readFileSync } from 'node:fs'
 import { LabsyncError, toLabsyncError } from '../core/errors.js'
 import { createCliContext } from './cli-context.js'
 import { COMMANDS } from './commands/index.js'
@@ -15,6 +16,7 @@ export async function main(
 ): Promise<number> {
   const program = new Command('labsync')
     .description('Moves validated laboratory results from hospitals to the central database.')
+    .version(packageVersion(), '-V, --version', 'print the version of labsync')
     .option('-c, --config <file>', 'configuration file (default $LABSYNC_CONFIG or ./labsync.yaml)')
     .exitOverride()
     .configureOutput({
@@ -44,4 +46,10 @@ export async function main(
       process.stderr.write(`${(thrown as Error).stack}\n`)
     return error.exitCode
   }
+}
+
+/** The version in package.json, two folders up from this file in both src/ and dist/. */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8')
+  return String((JSON.parse(text) as { version?: unknown }).version ?? 'unknown')
 }

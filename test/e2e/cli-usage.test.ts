@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
@@ -24,6 +25,11 @@ async function labsync(args: string[]) {
 }
 
 describe('usage errors of the labsync command', () => {
+  it('prints its version with --version, as package.json says', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
+    expect(await labsync(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
+  })
+
   it.each([
     [['central', 'add-efector', '--name', 'Norte'], "required option '--id <n>' not specified"],
     [['--bogus', 'status'], "unknown option '--bogus'"],
