@@ -29,30 +29,33 @@ export async function installEfector(session: Session): Promise<TablePlan[]> {
  * existing local staging table that SQLite does not type-check (not
  * STRICT), recreated STRICT with its rows. None on other databases.
  */
-export async function planStagingRebuilds(session: Session): Promise<TypedRebuild[]> {
+export async function planStagingRebuilds(session: Session, efector?: number): Promise<TypedRebuild[]> {
   const rebuilds: TypedRebuild[] = []
   for (const spec of [headerTable(LOCAL_HEADER_TABLE), detailTable(LOCAL_DETAIL_TABLE)]) {
     const table = await findTable(session, spec.name)
-    const rebuild = table && (await planTypedRebuild(session, table, spec))
+    const rebuild = table && (await planTypedRebuild(session, table, spec, { efector }))
     if (rebuild) rebuilds.push(rebuild)
   }
   return rebuilds
 }
 
 /**
- * Runs planStagingRebuilds in one transaction: both tables are rebuilt, or
- * neither (a row that does not fit is an error naming it). Returns each
- * table rebuilt with the rows it kept.
+ * installEfector and then planStagingRebuilds, in one transaction: all of
+ * it is done, or none (a row that does not fit, or a table labsync cannot
+ * rebuild, is an error naming it). Returns the plans and each table
+ * rebuilt with the rows it kept.
  */
-export async function makeStagingStrict(
+export async function installEfectorMakingStrict(
   session: Session,
   efector?: number,
-): Promise<{ table: string; rows: number }[]> {
+): Promise<{ plans: TablePlan[]; rebuilt: { table: string; rows: number }[] }> {
+  const plans = await planEfectorInstall(session)
   return session.transaction(async () => {
-    const done: { table: string; rows: number }[] = []
-    for (const rebuild of await planStagingRebuilds(session)) {
-      done.push({ table: rebuild.table.name, rows: await applyTypedRebuild(session, rebuild, { efector }) })
+    for (const plan of plans) await applyPlan(session, plan)
+    const rebuilt: { table: string; rows: number }[] = []
+    for (const rebuild of await planStagingRebuilds(session, efector)) {
+      rebuilt.push({ table: rebuild.table.name, rows: await applyTypedRebuild(session, rebuild, { efector }) })
     }
-    return done
+    return { plans, rebuilt }
   })
 }

@@ -1,5 +1,4 @@
 import { driverMessage, LabsyncError, type ErrorLocation } from '../core/errors.js'
-import { listColumns } from './catalog.js'
 import type { TableSpec } from './column-spec.js'
 import type { TableName } from './database.js'
 import { createTableSql } from './schema-plan.js'
@@ -8,17 +7,25 @@ import type { Session } from './session.js'
 /**
  * Recreating a `typed` table that its database does not type-check (a
  * SQLite table that is not STRICT) as one that does, keeping its rows.
+ *
  * SQLite cannot make a table STRICT in place; this follows its documented
  * way to change a table's definition: create the new table under another
  * name, copy the rows, drop the old table, rename the new one, and create
  * the old table's own indexes and triggers again. The rename runs with
  * `legacy_alter_table` on, so that views over the table, which name it,
- * are left as they are and see the new one. Columns the spec does not know
- * are kept, as columns of type ANY (their constraints are not).
+ * are left as they are and see the new one.
+ *
+ * Only a table shaped as labsync creates it is rebuilt: its spec's
+ * columns, in the spec's order, without generated columns, defaults of its
+ * own or foreign keys to or from it. Anything else (a hospital's own
+ * columns, AUTOINCREMENT, a foreign key that the DROP would cascade along)
+ * is refused before anything runs, saying what stands in the way: such a
+ * table is its DBA's to change. CHECK constraints and collations of the old
+ * columns are not kept.
  */
 
-/** Rows per page when looking for the row that does not fit. */
-const SEARCH_PAGE = 1000
+/** Rows copied per statement when looking for the row that does not fit. */
+const SEARCH_CHUNK = 1000
 
 /** Whether an existing table type-checks its values; true where the database always does. */
 export async function isTypedTable(session: Session, table: TableName): Promise<boolean> {
@@ -35,37 +42,41 @@ export interface TypedRebuild {
   /** The statements in order; `copy` is the one that may fail on a row. */
   statements: string[]
   copy: string
-  /** The columns copied, in order: the spec's, then those it does not know. */
-  columns: string[]
   /** The connection's `legacy_alter_table` before, set back also when the rebuild fails. */
   legacyAlterTable: 'ON' | 'OFF'
 }
 
-/** The rebuild of an existing table, or undefined when it type-checks already (or its spec does not ask for it). */
+/**
+ * The rebuild of an existing table; undefined when it type-checks already
+ * (or its spec does not ask for it). Throws LABSYNC_DATABASE, naming the
+ * table and what stands in the way, when the table is not shaped as labsync
+ * creates it.
+ */
 export async function planTypedRebuild(
   session: Session,
   table: TableName,
   spec: TableSpec,
+  location: ErrorLocation = {},
 ): Promise<TypedRebuild | undefined> {
   if (!spec.typed || (await isTypedTable(session, table))) return undefined
   const { dialect } = session
-  const known = new Set(spec.columns.map((column) => column.name.toLowerCase()))
-  const existing = await listColumns(session, table)
-  const extra = existing.map((column) => column.name).filter((name) => !known.has(name.toLowerCase()))
-  const present = new Set(existing.map((column) => column.name.toLowerCase()))
-  // A spec column the table lacks (the install adds it first) starts out NULL.
-  const columns = [
-    ...spec.columns.map((column) => column.name).filter((name) => present.has(name.toLowerCase())),
-    ...extra,
-  ]
   const fresh: TableName = { schema: table.schema, name: `${table.name}_labsync_new` }
-  const list = columns.map((name) => dialect.quote(name)).join(', ')
+  const obstacle = await shapeObstacle(session, table, spec, fresh)
+  if (obstacle) {
+    throw new LabsyncError(
+      'LABSYNC_DATABASE',
+      `table ${table.name} cannot be made STRICT by labsync, nothing was changed: ${obstacle}; its DBA can recreate it STRICT by hand`,
+      { location: { ...location, table: table.name } },
+    )
+  }
+  const list = spec.columns.map((column) => dialect.quote(column.name)).join(', ')
   const copy = `INSERT INTO ${dialect.qualify(fresh)} (${list}) SELECT ${list} FROM ${dialect.qualify(table)}`
   const create = createTableSql(dialect, table, spec)
   const createPrefix = `CREATE TABLE ${dialect.qualify(table)} (`
   if (!create.startsWith(createPrefix)) throw new Error(`unexpected CREATE TABLE for ${table.name}`)
+  // A trigger's tbl_name is spelled as its CREATE TRIGGER spelled the table, in any letter case.
   const { rows: own } = await session.connection.execute({
-    sql: `SELECT sql FROM ${dialect.quote(table.schema ?? 'main')}.sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name`,
+    sql: `SELECT sql FROM ${master(session, table)} WHERE tbl_name = ? COLLATE NOCASE AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name`,
     parameters: [table.name],
   })
   const { rows: legacy } = await session.connection.execute({ sql: 'PRAGMA legacy_alter_table', parameters: [] })
@@ -74,12 +85,10 @@ export async function planTypedRebuild(
     table,
     spec,
     fresh,
-    columns,
     copy,
     legacyAlterTable: legacyBefore,
     statements: [
       `CREATE TABLE ${dialect.qualify(fresh)} (${create.slice(createPrefix.length)}`,
-      ...extra.map((name) => `ALTER TABLE ${dialect.qualify(fresh)} ADD COLUMN ${dialect.quote(name)} ANY`),
       copy,
       `DROP TABLE ${dialect.qualify(table)}`,
       'PRAGMA legacy_alter_table = ON',
@@ -88,6 +97,57 @@ export async function planTypedRebuild(
       ...own.map((row) => String(row.sql)),
     ],
   }
+}
+
+const master = (session: Session, table: TableName) => `${session.dialect.quote(table.schema ?? 'main')}.sqlite_master`
+
+/** What makes the table other than labsync creates it, or undefined. */
+async function shapeObstacle(
+  session: Session,
+  table: TableName,
+  spec: TableSpec,
+  fresh: TableName,
+): Promise<string | undefined> {
+  const run = async (sql: string, parameters: unknown[] = []) =>
+    (await session.connection.execute({ sql, parameters })).rows
+  const schema = session.dialect.quote(table.schema ?? 'main')
+  const columns = await run(
+    `SELECT name, dflt_value AS "default", hidden FROM ${schema}.pragma_table_xinfo(?) ORDER BY cid`,
+    [table.name],
+  )
+  const names = columns.map((column) => String(column.name))
+  const wanted = spec.columns.map((column) => column.name)
+  if (names.join('\u0000') !== wanted.join('\u0000')) {
+    const own = names.filter((name) => !wanted.includes(name))
+    const lacking = wanted.filter((name) => !names.includes(name))
+    const lower = new Set(wanted.map((name) => name.toLowerCase()))
+    const respelled = own.filter((name) => lower.has(name.toLowerCase()))
+    if (respelled.length > 0) return `columns are spelled in another letter case (${respelled.join(', ')})`
+    if (own.length > 0) return `it has columns labsync does not know (${own.join(', ')})`
+    if (lacking.length > 0) return `it lacks columns (${lacking.join(', ')})`
+    return 'its columns are in another order than labsync creates them'
+  }
+  const generated = columns.filter((column) => Number(column.hidden) !== 0).map((column) => String(column.name))
+  if (generated.length > 0) return `it has generated columns (${generated.join(', ')})`
+  const defaults = columns.filter((column, index) => {
+    const own = column.default === null ? undefined : String(column.default)
+    const labsync = spec.columns[index].defaultValue
+    return own !== (labsync === undefined ? undefined : String(labsync))
+  })
+  if (defaults.length > 0) return `it has defaults of its own (${defaults.map((column) => column.name).join(', ')})`
+  if ((await run(`SELECT 1 FROM ${schema}.pragma_foreign_key_list(?)`, [table.name])).length > 0)
+    return 'it has foreign keys'
+  const tables = await run(`SELECT name FROM ${master(session, table)} WHERE type = 'table'`)
+  for (const other of tables) {
+    const references = await run(
+      `SELECT 1 FROM ${schema}.pragma_foreign_key_list(?) WHERE "table" = ? COLLATE NOCASE`,
+      [other.name, table.name],
+    )
+    if (references.length > 0) return `a foreign key of table ${String(other.name)} refers to it`
+  }
+  const left = await run(`SELECT 1 FROM ${master(session, table)} WHERE name = ? COLLATE NOCASE`, [fresh.name])
+  if (left.length > 0) return `a table ${fresh.name} exists already (left by an earlier attempt?)`
+  return undefined
 }
 
 /**
@@ -102,25 +162,32 @@ export async function applyTypedRebuild(
   location: ErrorLocation = {},
 ): Promise<number> {
   if (!session.inTransaction) throw new Error('applyTypedRebuild needs a transaction')
+  const where = { ...location, table: rebuild.table.name }
   let kept = 0
   for (const statement of rebuild.statements) {
     try {
       const result = await session.connection.execute({ sql: statement, parameters: [] })
       if (statement === rebuild.copy) kept = result.numAffectedRows
     } catch (error) {
-      if (statement !== rebuild.copy) {
-        await session.connection
-          .execute({ sql: `PRAGMA legacy_alter_table = ${rebuild.legacyAlterTable}`, parameters: [] })
-          .catch(() => {})
-        throw error
-      }
-      throw await rowThatDoesNotFit(session, rebuild, error, location)
+      if (statement === rebuild.copy) throw await rowThatDoesNotFit(session, rebuild, error, where)
+      await session.connection
+        .execute({ sql: `PRAGMA legacy_alter_table = ${rebuild.legacyAlterTable}`, parameters: [] })
+        .catch(() => {})
+      throw new LabsyncError(
+        'LABSYNC_DATABASE',
+        `table ${rebuild.table.name} cannot be made STRICT, nothing was changed: ${driverMessage(error)} (in: ${statement.split('\n')[0].slice(0, 120)})`,
+        { location: where, cause: error },
+      )
     }
   }
   return kept
 }
 
-/** Copies the old rows one at a time, in rowid order, to find the first one the new table refuses. */
+/**
+ * Copies the old rows again in chunks of rowids, then one at a time within
+ * the chunk that fails, to find the first row the new table refuses. The
+ * values never leave SQLite; only the row's key is read, for the message.
+ */
 async function rowThatDoesNotFit(
   session: Session,
   rebuild: TypedRebuild,
@@ -128,44 +195,68 @@ async function rowThatDoesNotFit(
   location: ErrorLocation,
 ): Promise<LabsyncError> {
   const { dialect } = session
-  const list = rebuild.columns.map((name) => dialect.quote(name)).join(', ')
-  const marks = rebuild.columns.map(() => '?').join(', ')
-  const insert = `INSERT INTO ${dialect.qualify(rebuild.fresh)} (${list}) VALUES (${marks})`
-  const keyOf = (row: Record<string, unknown>) =>
-    Object.fromEntries(rebuild.spec.primaryKey.map((name) => [name, row[name] ?? null]))
-  const refused = (row: Record<string, unknown>, error: unknown) =>
+  const from = dialect.qualify(rebuild.table)
+  const run = async (sql: string, parameters: unknown[] = []) =>
+    (await session.connection.execute({ sql, parameters })).rows
+  const copyWhere = (condition: string) => `${rebuild.copy} WHERE ${condition}`
+  const refused = (key: Record<string, unknown> | undefined, error: unknown) =>
     new LabsyncError(
       'LABSYNC_ROW_INVALID',
       `table ${rebuild.table.name} cannot be made STRICT, nothing was changed: ${driverMessage(error)}`,
-      { location: { ...location, table: rebuild.table.name, key: keyOf(row) }, cause: error },
+      { location: key ? { ...location, key } : location, cause: error },
     )
-  let after = Number.MIN_SAFE_INTEGER
-  for (;;) {
-    // WITHOUT ROWID tables have no rowid to page by: the copy's own message is all there is.
-    let page: Record<string, unknown>[]
-    try {
-      page = (
-        await session.connection.execute({
-          sql: `SELECT rowid AS labsync_rowid, ${list} FROM ${dialect.qualify(rebuild.table)} WHERE rowid > ? ORDER BY rowid LIMIT ${SEARCH_PAGE}`,
-          parameters: [after],
-        })
-      ).rows
-    } catch {
-      break
-    }
-    if (page.length === 0) break
-    for (const row of page) {
+  try {
+    await run(`DELETE FROM ${dialect.qualify(rebuild.fresh)}`)
+    // Rowids as text, so that none is rounded on its way through JavaScript.
+    let after: string | null = null
+    for (;;) {
+      const chunk: string[] = (
+        await run(
+          `SELECT CAST(_rowid_ AS TEXT) AS r FROM ${from} WHERE ? IS NULL OR _rowid_ > CAST(? AS INTEGER) ORDER BY _rowid_ LIMIT ${SEARCH_CHUNK}`,
+          [after, after],
+        )
+      ).map((row) => String(row.r))
+      if (chunk.length === 0) break
+      const last = chunk[chunk.length - 1]
       try {
-        await session.connection.execute({ sql: insert, parameters: rebuild.columns.map((name) => row[name]) })
-      } catch (error) {
-        return refused(row, error)
+        await run(copyWhere(`_rowid_ >= CAST(? AS INTEGER) AND _rowid_ <= CAST(? AS INTEGER)`), [chunk[0], last])
+      } catch {
+        for (const rowid of chunk) {
+          try {
+            await run(copyWhere('_rowid_ = CAST(? AS INTEGER)'), [rowid])
+          } catch (error) {
+            return refused(await keyOf(session, rebuild, rowid), error)
+          }
+        }
       }
+      after = last
     }
-    after = Number(page[page.length - 1].labsync_rowid)
+  } catch {
+    // Known shortcoming: a WITHOUT ROWID table has no rowid to search by; the copy's own message is all there is.
   }
-  return new LabsyncError(
-    'LABSYNC_ROW_INVALID',
-    `table ${rebuild.table.name} cannot be made STRICT, nothing was changed: ${driverMessage(copyError)}`,
-    { location: { ...location, table: rebuild.table.name }, cause: copyError },
+  return refused(undefined, copyError)
+}
+
+/** The key columns of one row: integers as they are, anything else only by its type, which says enough. */
+async function keyOf(session: Session, rebuild: TypedRebuild, rowid: string): Promise<Record<string, unknown>> {
+  const { dialect } = session
+  const columns = rebuild.spec.primaryKey
+    .map(
+      (name, index) => `typeof(${dialect.quote(name)}) AS t${index}, CAST(${dialect.quote(name)} AS TEXT) AS v${index}`,
+    )
+    .join(', ')
+  const { rows } = await session.connection.execute({
+    sql: `SELECT ${columns} FROM ${dialect.qualify(rebuild.table)} WHERE _rowid_ = CAST(? AS INTEGER)`,
+    parameters: [rowid],
+  })
+  const row = rows[0] ?? {}
+  return Object.fromEntries(
+    rebuild.spec.primaryKey.map((name, index) => {
+      const type = String(row[`t${index}`])
+      if (type === 'null') return [name, null]
+      if (type !== 'integer') return [name, `(a ${type} value)`]
+      const digits = String(row[`v${index}`])
+      return [name, Number.isSafeInteger(Number(digits)) ? Number(digits) : digits]
+    }),
   )
 }

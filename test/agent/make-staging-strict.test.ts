@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
-import { makeStagingStrict } from '../../src/agent/install-efector.js'
+import { installEfectorMakingStrict } from '../../src/agent/install-efector.js'
 import { configSchema } from '../../src/core/config.js'
 import { LabsyncError } from '../../src/core/errors.js'
 import { usingSession } from '../../src/db/session.js'
@@ -15,9 +15,9 @@ import { makeTempFolder } from '../support/temp-folder.js'
 
 /**
  * `labsync efector install --make-strict` on a SQLite hospital whose
- * staging tables were made by hand, not STRICT: the rows stay, a column
- * labsync does not know stays, and a row that does not fit stops it with
- * nothing changed.
+ * staging tables are not STRICT: the rows, the hospital's own indexes,
+ * triggers and views stay; a row that does not fit, or a table that is not
+ * shaped as labsync creates it, stops it with nothing changed.
  */
 const BIN = path.resolve('bin/labsync.js')
 const run = promisify(execFile)
@@ -39,20 +39,22 @@ describe('making a SQLite hospital staging STRICT', () => {
     )
     const hospital = scenario.hospitals.get(101)!
     const file = new Sqlite(hospital.url.replace(/^sqlite:/, ''))
-    // A column of the hospital's own, which the rebuild must keep.
-    file.exec('ALTER TABLE "LAB_Temp_ResultadoDetalle" ADD COLUMN "cargadoPor" varchar(20)')
-    file.exec(`UPDATE "LAB_Temp_ResultadoDetalle" SET "cargadoPor" = 'sil-' || "idDetalleProtocolo"`)
-    // And its own index, trigger and view, which must outlive the rebuild.
-    file.exec('CREATE INDEX "IX_detalle_cargado" ON "LAB_Temp_ResultadoDetalle" ("cargadoPor")')
+    // The hospital's own index, trigger (naming the table in another letter case) and view, which must outlive the rebuild.
+    file.exec('CREATE INDEX "IX_detalle_item" ON "LAB_Temp_ResultadoDetalle" ("item")')
     file.exec('CREATE TABLE "auditoria" ("idDetalleProtocolo" INTEGER)')
     file.exec(
-      'CREATE TRIGGER "TR_detalle_auditoria" AFTER INSERT ON "LAB_Temp_ResultadoDetalle" BEGIN INSERT INTO "auditoria" VALUES (NEW."idDetalleProtocolo"); END',
+      'CREATE TRIGGER "TR_detalle_auditoria" AFTER INSERT ON lab_temp_resultadodetalle BEGIN INSERT INTO "auditoria" VALUES (NEW."idDetalleProtocolo"); END',
     )
-    file.exec('CREATE VIEW "V_detalle" AS SELECT "idDetalleProtocolo", "cargadoPor" FROM "LAB_Temp_ResultadoDetalle"')
+    file.exec('CREATE VIEW "V_detalle" AS SELECT "idDetalleProtocolo", "item" FROM "LAB_Temp_ResultadoDetalle"')
     return { hospital, file }
   }
   const tables = (file: Sqlite.Database) =>
     file.prepare("SELECT name, strict FROM pragma_table_list WHERE name LIKE 'LAB_Temp_%' ORDER BY name").all()
+  const snapshot = (file: Sqlite.Database) => ({
+    schema: file.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all(),
+    headers: file.prepare('SELECT * FROM "LAB_Temp_ResultadoEncabezado" ORDER BY rowid').all(),
+    details: file.prepare('SELECT * FROM "LAB_Temp_ResultadoDetalle" ORDER BY rowid').all(),
+  })
   const doctorConfig = () => ({
     file: 'test.yaml',
     config: configSchema.parse({
@@ -60,16 +62,22 @@ describe('making a SQLite hospital staging STRICT', () => {
       central: { url: scenario.central.url },
     }),
   })
+  const makeStrict = (hospital: { database: Parameters<typeof usingSession>[0] }) =>
+    usingSession(hospital.database, (session) => installEfectorMakingStrict(session, 101))
+  const failureOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: unknown) => error,
+    )
 
-  it('recreates both tables STRICT with their rows and unknown columns, and then they upload', async () => {
+  it('recreates both tables STRICT with their rows, indexes, triggers and views, and then they upload', async () => {
     const { hospital, file } = await looseHospital()
     try {
       const warned = (await runDoctor(doctorConfig())).filter((finding) => /is not STRICT/.test(finding.message))
       expect(warned).toHaveLength(2)
       expect(warned[0].fix).toMatch(/^labsync efector install --make-strict/)
 
-      const done = await usingSession(hospital.database, (session) => makeStagingStrict(session, 101))
-      expect(done).toEqual([
+      expect((await makeStrict(hospital)).rebuilt).toEqual([
         { table: 'LAB_Temp_ResultadoEncabezado', rows: 2 },
         { table: 'LAB_Temp_ResultadoDetalle', rows: 2 },
       ])
@@ -77,36 +85,23 @@ describe('making a SQLite hospital staging STRICT', () => {
         { name: 'LAB_Temp_ResultadoDetalle', strict: 1 },
         { name: 'LAB_Temp_ResultadoEncabezado', strict: 1 },
       ])
-      expect(
-        file.prepare('SELECT "idDetalleProtocolo", "cargadoPor" FROM "LAB_Temp_ResultadoDetalle" ORDER BY 1').all(),
-      ).toEqual([
-        { idDetalleProtocolo: 70, cargadoPor: 'sil-70' },
-        { idDetalleProtocolo: 80, cargadoPor: 'sil-80' },
+      expect(file.prepare('SELECT "idDetalleProtocolo" FROM "LAB_Temp_ResultadoDetalle" ORDER BY 1').all()).toEqual([
+        { idDetalleProtocolo: 70 },
+        { idDetalleProtocolo: 80 },
       ])
       expect(
         file
           .prepare(
-            "SELECT type, name, tbl_name FROM sqlite_master WHERE type = 'view' OR tbl_name LIKE 'LAB_Temp_%' AND type <> 'table' ORDER BY name",
+            "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger', 'view') AND name NOT LIKE 'sqlite_autoindex_labsync%' ORDER BY name",
           )
           .all(),
-      ).toEqual(
-        [
-          { type: 'index', name: 'IX_detalle_cargado', tbl_name: 'LAB_Temp_ResultadoDetalle' },
-          { type: 'trigger', name: 'TR_detalle_auditoria', tbl_name: 'LAB_Temp_ResultadoDetalle' },
-          { type: 'view', name: 'V_detalle', tbl_name: 'V_detalle' },
-          // The primary keys' own indexes.
-          {
-            type: 'index',
-            name: 'sqlite_autoindex_LAB_Temp_ResultadoDetalle_1',
-            tbl_name: 'LAB_Temp_ResultadoDetalle',
-          },
-          {
-            type: 'index',
-            name: 'sqlite_autoindex_LAB_Temp_ResultadoEncabezado_1',
-            tbl_name: 'LAB_Temp_ResultadoEncabezado',
-          },
-        ].sort((a, b) => (a.name < b.name ? -1 : 1)),
-      )
+      ).toEqual([
+        { type: 'index', name: 'IX_detalle_item' },
+        { type: 'trigger', name: 'TR_detalle_auditoria' },
+        { type: 'view', name: 'V_detalle' },
+        { type: 'index', name: 'sqlite_autoindex_LAB_Temp_ResultadoDetalle_1' },
+        { type: 'index', name: 'sqlite_autoindex_LAB_Temp_ResultadoEncabezado_1' },
+      ])
       expect(file.prepare('SELECT COUNT(*) AS n FROM "V_detalle"').get()).toEqual({ n: 2 })
       expect(file.prepare('SELECT COUNT(*) AS n FROM "auditoria"').get()).toEqual({ n: 0 })
       // The primary key is back: a second row with the same key is refused.
@@ -115,7 +110,7 @@ describe('making a SQLite hospital staging STRICT', () => {
       ).toThrow(/UNIQUE constraint failed/)
       expect((await runDoctor(doctorConfig())).filter((finding) => /STRICT/.test(finding.message))).toEqual([])
       // Running it again finds nothing to do.
-      expect(await usingSession(hospital.database, (session) => makeStagingStrict(session, 101))).toEqual([])
+      expect((await makeStrict(hospital)).rebuilt).toEqual([])
 
       const cycle = await scenario.runCycle(101)
       expect(cycle.outcome).toBe('uploaded')
@@ -130,16 +125,14 @@ describe('making a SQLite hospital staging STRICT', () => {
     }
   })
 
-  it('stops at a row that does not fit, names it by its key, and changes nothing', async () => {
+  it('stops at a row that does not fit, names it by its key, and changes nothing, the install included', async () => {
     const { hospital, file } = await looseHospital()
     try {
       file.exec(`UPDATE "LAB_Temp_ResultadoDetalle" SET "orden" = 'segundo' WHERE "idDetalleProtocolo" = 80`)
-      const schemaBefore = file.prepare('SELECT name, sql FROM sqlite_master ORDER BY name').all()
-      const rowsBefore = file.prepare('SELECT * FROM "LAB_Temp_ResultadoDetalle" ORDER BY rowid').all()
+      file.exec('DROP TABLE "labsync_lock"')
+      const before = snapshot(file)
 
-      const failure = await usingSession(hospital.database, (session) => makeStagingStrict(session, 101)).catch(
-        (error: unknown) => error,
-      )
+      const failure = await failureOf(makeStrict(hospital))
       expect(failure).toBeInstanceOf(LabsyncError)
       expect(failure).toMatchObject({
         code: 'LABSYNC_ROW_INVALID',
@@ -151,9 +144,42 @@ describe('making a SQLite hospital staging STRICT', () => {
       })
       expect((failure as Error).message).toMatch(/cannot be made STRICT, nothing was changed: .*orden/)
       expect((failure as Error).message).not.toContain('segundo')
+      expect(snapshot(file)).toEqual(before)
 
-      expect(file.prepare('SELECT name, sql FROM sqlite_master ORDER BY name').all()).toEqual(schemaBefore)
-      expect(file.prepare('SELECT * FROM "LAB_Temp_ResultadoDetalle" ORDER BY rowid').all()).toEqual(rowsBefore)
+      // A key that is not a number is named by its type alone: it may hold anything.
+      file.exec(
+        `UPDATE "LAB_Temp_ResultadoDetalle" SET "idProtocolo" = '30111222 PEREZ' WHERE "idDetalleProtocolo" = 80`,
+      )
+      const text = await failureOf(makeStrict(hospital))
+      expect(text).toMatchObject({
+        location: { key: { idProtocolo: '(a text value)', idEfector: 101, idDetalleProtocolo: 80 } },
+      })
+      expect((text as Error).message).not.toContain('PEREZ')
+    } finally {
+      file.close()
+    }
+  })
+
+  it.each([
+    [
+      'a column of its own',
+      'ALTER TABLE "LAB_Temp_ResultadoDetalle" ADD COLUMN "cargadoPor" TEXT DEFAULT \'sil\'',
+      'it has columns labsync does not know (cargadoPor)',
+    ],
+    [
+      'a foreign key of another table that the DROP would cascade along',
+      'CREATE UNIQUE INDEX "UX_encabezado" ON "LAB_Temp_ResultadoEncabezado" ("idProtocolo", "idEfector"); CREATE TABLE "hijo" ("idProtocolo" INTEGER, "idEfector" INTEGER, FOREIGN KEY ("idProtocolo", "idEfector") REFERENCES "LAB_Temp_ResultadoEncabezado" ("idProtocolo", "idEfector") ON DELETE CASCADE); INSERT INTO "hijo" VALUES (7, 101)',
+      'a foreign key of table hijo refers to it',
+    ],
+  ])('refuses a table with %s, saying so, and changes nothing', async (_what, statements, reason) => {
+    const { hospital, file } = await looseHospital()
+    try {
+      file.exec(statements)
+      const before = snapshot(file)
+      const failure = await failureOf(makeStrict(hospital))
+      expect(failure).toMatchObject({ code: 'LABSYNC_DATABASE' })
+      expect((failure as Error).message).toContain(`cannot be made STRICT by labsync, nothing was changed: ${reason}`)
+      expect(snapshot(file)).toEqual(before)
     } finally {
       file.close()
     }
@@ -169,11 +195,8 @@ describe('making a SQLite hospital staging STRICT', () => {
       expect(printed.stdout).toMatch(
         /BEGIN;\nCREATE TABLE "LAB_Temp_ResultadoEncabezado_labsync_new" \([\s\S]*\) STRICT;\nINSERT INTO "LAB_Temp_ResultadoEncabezado_labsync_new" /,
       )
-      expect(printed.stdout).toContain(
-        'ALTER TABLE "LAB_Temp_ResultadoDetalle_labsync_new" ADD COLUMN "cargadoPor" ANY;',
-      )
       expect(printed.stdout).toMatch(
-        /DROP TABLE "LAB_Temp_ResultadoDetalle";\nPRAGMA legacy_alter_table = ON;\nALTER TABLE "LAB_Temp_ResultadoDetalle_labsync_new" RENAME TO "LAB_Temp_ResultadoDetalle";\nPRAGMA legacy_alter_table = OFF;\nCREATE INDEX "IX_detalle_cargado" [^\n]*;\nCREATE TRIGGER "TR_detalle_auditoria" [^\n]*;\nCOMMIT;\n$/,
+        /DROP TABLE "LAB_Temp_ResultadoDetalle";\nPRAGMA legacy_alter_table = ON;\nALTER TABLE "LAB_Temp_ResultadoDetalle_labsync_new" RENAME TO "LAB_Temp_ResultadoDetalle";\nPRAGMA legacy_alter_table = OFF;\nCREATE INDEX "IX_detalle_item" [^\n]*;\nCREATE TRIGGER "TR_detalle_auditoria" [^\n]*;\nCOMMIT;\n$/,
       )
       expect(tables(file)).toEqual([
         { name: 'LAB_Temp_ResultadoDetalle', strict: 0 },
