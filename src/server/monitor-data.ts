@@ -121,7 +121,6 @@ export async function readNetwork(source: MonitorSource): Promise<NetworkView> {
       counts[entry.kind] = entry.failures
       failures.set(entry.idEfector, counts)
     }
-    const lastUploads = await readLastCommittedRuns(session, history, 'upload')
     const lastImports = await readLastCommittedRuns(session, history, 'import')
     const iso = (value: string) => wallClockToIso(value, source.timeZone)
     return {
@@ -129,7 +128,6 @@ export async function readNetwork(source: MonitorSource): Promise<NetworkView> {
       efectores: report.efectores.map((efector) =>
         viewOf(efector, report.now, source, {
           failures: failures.get(efector.idEfector) ?? { upload: 0, import: 0 },
-          lastUpload: lastUploads.get(efector.idEfector),
           lastImport: lastImports.get(efector.idEfector),
         }),
       ),
@@ -151,15 +149,14 @@ export function viewOf(
   report: EfectorReport,
   now: string,
   source: Pick<MonitorSource, 'timeZone' | 'alert'>,
-  history: { failures: FailureCounts; lastUpload: StoredRun | undefined; lastImport: StoredRun | undefined },
+  history: { failures: FailureCounts; lastImport: StoredRun | undefined },
 ): EfectorView {
   const iso = (value: string | null) => wallClockToIsoOrNull(value, source.timeZone)
   const since = (value: string | null) =>
     value === null ? null : Math.max(0, Math.round(minutesBetween(value, now) * 60))
   const threshold = alertThresholdMinutes(source.alert, report)
-  // While an upload or import runs (or after one died) its Fin column is NULL; the history still knows the last one that committed.
-  const lastUploadAt = report.lastUploadAt ?? history.lastUpload?.finishedAt ?? null
-  const lastImportAt = report.lastImportAt ?? history.lastImport?.finishedAt ?? null
+  // readStatusReport took them from the run history where the status row's Fin column is NULL.
+  const { lastUploadAt, lastImportAt } = report
   return {
     idEfector: report.idEfector,
     nombreEfector: report.nombreEfector,

@@ -2,7 +2,9 @@ import type { CentralConfig } from '../core/config.js'
 import { findTable } from '../db/catalog.js'
 import { LabsyncError } from '../core/errors.js'
 import type { Session } from '../db/session.js'
+import { HISTORY_TABLE_NAME } from '../db/tables/history-table.js'
 import { SENTINEL_DATE, STATUS_TABLE_NAME } from '../db/tables/status-table.js'
+import { readLastCommittedRuns } from '../history/run-history.js'
 import { deriveState, type EfectorState, type StatusRow } from '../protocol/efector-state.js'
 import { centralNow, listStatusRows } from './status-store.js'
 
@@ -16,8 +18,13 @@ export interface EfectorReport {
   state: EfectorState
   /** The last upload or import failed (or refused rows) and nothing has succeeded since. */
   failed: boolean
-  /** ultimoUpdateEfectorFin; null when never (NULL or the 2001-01-01 seed). */
+  /**
+   * ultimoUpdateEfectorFin; while an upload runs, or after one failed or
+   * died, that column is NULL and this is the end of the last upload that
+   * committed, from the run history. Null when never.
+   */
   lastUploadAt: string | null
+  /** ultimoSyncFechaFin, with the same fallback to the run history. */
   lastImportAt: string | null
   uploadStartedAt: string | null
   importStartedAt: string | null
@@ -52,7 +59,17 @@ export async function readStatusReport(
     )
   const now = await centralNow(session)
   const rows = await listStatusRows(session, table)
-  return { now, efectores: rows.map((row) => reportOf(row, now, central.leaseMinutes)) }
+  const reports = rows.map((row) => reportOf(row, now, central.leaseMinutes))
+  const history = await findTable(session, HISTORY_TABLE_NAME, central.schema)
+  if (history && reports.some((report) => report.lastUploadAt === null || report.lastImportAt === null)) {
+    const uploads = await readLastCommittedRuns(session, history, 'upload')
+    const imports = await readLastCommittedRuns(session, history, 'import')
+    for (const report of reports) {
+      report.lastUploadAt ??= uploads.get(report.idEfector)?.finishedAt ?? null
+      report.lastImportAt ??= imports.get(report.idEfector)?.finishedAt ?? null
+    }
+  }
+  return { now, efectores: reports }
 }
 
 const never = (value: string | null) => (value === null || value <= SENTINEL_DATE ? null : value)
