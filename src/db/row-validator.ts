@@ -143,7 +143,7 @@ const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/
 /** A decimal stays a string ('-12.50'), so that no binary float ever rounds it; a number is taken by its shortest decimal form. */
 function checkDecimal(value: unknown, precision: number, scale: number): string {
   const textValue = typeof value === 'number' || typeof value === 'bigint' ? String(value) : value
-  if (typeof textValue !== 'string') throw new ValueProblem(`expected a decimal, got ${typeof value}`)
+  if (typeof textValue !== 'string') throw new ValueProblem(`expected a decimal, got ${kindOf(value)}`)
   const match = DECIMAL.exec(textValue.trim())
   if (!match || (match[2] === '' && !match[3])) throw new ValueProblem('expected a decimal number')
   const [, sign, whole, fraction = ''] = match
@@ -160,7 +160,7 @@ function checkInt(value: unknown): number {
   else if (typeof value === 'bigint') number = Number(value)
   else if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) number = Number(value.trim())
   else if (typeof value === 'boolean') number = value ? 1 : 0
-  else throw new ValueProblem(`expected an integer, got ${typeof value}`)
+  else throw new ValueProblem(`expected an integer, got ${kindOf(value)}`)
   if (!Number.isInteger(number)) throw new ValueProblem('expected an integer, got a fraction')
   if (number < INT_MIN || number > INT_MAX) throw new ValueProblem('integer out of the range of int')
   return number
@@ -177,7 +177,7 @@ function checkText(value: unknown, length: number | undefined, kind: string): st
   let textValue: string
   if (typeof value === 'string') textValue = value
   else if (typeof value === 'number' || typeof value === 'bigint') textValue = String(value)
-  else throw new ValueProblem(`expected text, got ${value instanceof Date ? 'a date' : typeof value}`)
+  else throw new ValueProblem(`expected text, got ${kindOf(value)}`)
   // SQL Server counts nvarchar lengths in UTF-16 code units, as String.length does.
   if (length !== undefined && textValue.length > length) {
     throw new ValueProblem(`text of ${textValue.length} characters is longer than ${kind}(${length})`)
@@ -210,7 +210,7 @@ export function normaliseDatetime(value: unknown): string {
     if (Number.isNaN(value.getTime())) throw new ValueProblem('invalid date')
     return value.toISOString().slice(0, 23).replace('T', ' ')
   }
-  if (typeof value !== 'string') throw new ValueProblem(`expected a datetime, got ${typeof value}`)
+  if (typeof value !== 'string') throw new ValueProblem(`expected a datetime, got ${kindOf(value)}`)
   const match = DATETIME.exec(value.trim())
   if (!match) throw new ValueProblem('expected a datetime as YYYY-MM-DD HH:MM:SS.SSS')
   const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = ''] = match
@@ -283,4 +283,12 @@ function digitsAt(text: string, start: number, count: number): number {
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
+}
+
+/** What a value is, for a message that must not show the value itself. */
+function kindOf(value: unknown): string {
+  if (value instanceof Date) return 'a date'
+  if (value instanceof Uint8Array) return 'binary data (a BLOB)'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value
 }

@@ -7,7 +7,7 @@ import { requireTable } from '../db/catalog.js'
 import type { Database, TableName } from '../db/database.js'
 import { normaliseDatetime, type Row } from '../db/row-validator.js'
 import { usingSession, type Session } from '../db/session.js'
-import { DETAIL_COLUMNS, HEADER_COLUMNS } from '../db/tables/staging-tables.js'
+import { DETAIL_COLUMNS, HEADER_COLUMNS, LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../db/tables/staging-tables.js'
 import { TOKEN_TABLE, UPLOAD_CHUNK_TABLE, UPLOAD_SESSION_TABLE } from '../db/tables/transport-tables.js'
 import { recordRun } from '../history/run-history.js'
 import { minutesBetween, uploadBlockedBecause } from '../protocol/efector-state.js'
@@ -178,7 +178,7 @@ export class IngestService {
 
       let checked: Row[]
       try {
-        checked = await this.#check(session, idEfector, kind, rows)
+        checked = await this.#check(idEfector, kind, rows)
       } catch (error) {
         await this.#fail(session, row, toLabsyncError(error, 'LABSYNC_UPLOAD', { efector: idEfector }))
         throw error
@@ -310,10 +310,9 @@ export class IngestService {
     return idle.length
   }
 
-  async #check(session: Session, idEfector: number, kind: ChunkKind, rows: Row[]): Promise<Row[]> {
-    const tables = await this.#resolve(session)
-    const status = (await readStatusRow(session, tables.status, idEfector))!
-    const table = (kind === 'header' ? status.tablaEncabezado : status.tablaDetalle) ?? kind
+  async #check(idEfector: number, kind: ChunkKind, rows: Row[]): Promise<Row[]> {
+    // Named as the direct upload names a refused row: by the hospital's staging table, where it is.
+    const table = kind === 'header' ? LOCAL_HEADER_TABLE : LOCAL_DETAIL_TABLE
     const out: Row[] = []
     for await (const batch of validatedStaging(kind, once(rows), { table, efector: idEfector, counter: { rows: 0 } }))
       out.push(...batch)

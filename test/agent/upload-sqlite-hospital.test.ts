@@ -72,7 +72,7 @@ describe('upload from a SQLite hospital to a PostgreSQL central server', () => {
     const failed = await scenario.runCycle(102)
     expect(failed.error?.code).toBe('LABSYNC_ROW_INVALID')
     expect(failed.message).toBe(
-      'invalid value: expected text, got object (efector 102, table LAB_Temp_SurResultadoDetalle, key idProtocolo=49 idEfector=102 idDetalleProtocolo=900, column metodo)',
+      'invalid value: expected text, got binary data (a BLOB) (efector 102, table LAB_Temp_ResultadoDetalle, key idProtocolo=49 idEfector=102 idDetalleProtocolo=900, column metodo)',
     )
     expect((await scenario.stagedCentrally('Sur')).details).toHaveLength(10)
   })
