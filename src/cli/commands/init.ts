@@ -76,7 +76,7 @@ export function registerInit(program: Command, context: CliContext): void {
       }
       writeFileSync(file, EXAMPLE_CONFIG)
       context.out(
-        `wrote ${file}; set CENTRAL_DB_URL and EFECTOR_DB_URL, or edit the urls, then run "labsync central install"`,
+        `wrote ${file}; set CENTRAL_DB_URL and EFECTOR_DB_URL, or edit the urls, then run "labsync doctor", which says what to install`,
       )
     })
 }
