@@ -1,3 +1,4 @@
+import path from 'node:path'
 import type { Command } from 'commander'
 import { LabsyncError } from '../../core/errors.js'
 import { runDemo, type DemoResult } from '../../demo/run-demo.js'
@@ -26,12 +27,19 @@ export function registerDemo(program: Command, context: CliContext): void {
       context.out(formatDemoSummary(result))
       context.out('')
       context.out('Go on from here:')
-      context.out(`  npx labsync --config ${result.dir}/central.yaml status`)
+      const labsync = commandAsRun()
+      context.out(`  ${labsync} --config ${result.dir}/central.yaml status`)
       const firstEfector = `${result.dir}/efector-${result.hospitals[0]?.idEfector ?? 101}.yaml`
-      context.out(`  npx labsync --config ${firstEfector} efector export --dry-run`)
-      context.out(`  npx labsync --config ${firstEfector} efector run`)
-      context.out(`  npx labsync --config ${result.dir}/central.yaml central run`)
+      context.out(`  ${labsync} --config ${firstEfector} efector export --dry-run`)
+      context.out(`  ${labsync} --config ${firstEfector} efector run`)
+      context.out(`  ${labsync} --config ${result.dir}/central.yaml central run`)
     })
+}
+
+/** `npx labsync` inside a checkout (npm run demo), `labsync` where it is installed on the PATH. */
+function commandAsRun(): string {
+  const script = path.resolve(process.argv[1] ?? '')
+  return script.startsWith(`${process.cwd()}${path.sep}`) ? 'npx labsync' : 'labsync'
 }
 
 export function formatDemoSummary(result: DemoResult): string {
