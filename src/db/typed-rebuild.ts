@@ -15,13 +15,13 @@ import type { Session } from './session.js'
  * `legacy_alter_table` on, so that views over the table, which name it,
  * are left as they are and see the new one.
  *
- * Only a table shaped as labsync creates it is rebuilt: its spec's
- * columns, in the spec's order, without generated columns, defaults of its
- * own or foreign keys to or from it. Anything else (a hospital's own
- * columns, AUTOINCREMENT, a foreign key that the DROP would cascade along)
- * is refused before anything runs, saying what stands in the way: such a
- * table is its DBA's to change. CHECK constraints and collations of the old
- * columns are not kept.
+ * Only a table defined as labsync creates it, but for STRICT, is rebuilt:
+ * same columns, types, NULL and NOT NULL, primary key, and no foreign key
+ * from another table. Anything else (a hospital's own columns, types,
+ * constraints, AUTOINCREMENT, a foreign key that the DROP would cascade
+ * along) is refused before anything runs, saying what stands in the way:
+ * such a table is its DBA's to change. ANALYZE statistics of the old table
+ * are not kept.
  */
 
 /** Rows copied per statement when looking for the row that does not fit. */
@@ -135,6 +135,13 @@ async function shapeObstacle(
     return own !== (labsync === undefined ? undefined : String(labsync))
   })
   if (defaults.length > 0) return `it has defaults of its own (${defaults.map((column) => column.name).join(', ')})`
+  // Types, NOT NULL, keys, UNIQUE, CHECK, COLLATE, AUTOINCREMENT: the definition must be labsync's, but for STRICT.
+  const [stored] = await run(`SELECT sql FROM ${master(session, table)} WHERE type = 'table' AND name = ?`, [
+    table.name,
+  ])
+  const labsync = createTableSql(session.dialect, table, { ...spec, typed: false })
+  if (normalisedDefinition(String(stored?.sql ?? '')) !== normalisedDefinition(labsync))
+    return 'its definition differs from the one labsync creates (column types, NOT NULL, keys or constraints; `labsync efector install --print` on an empty file shows it)'
   if ((await run(`SELECT 1 FROM ${schema}.pragma_foreign_key_list(?)`, [table.name])).length > 0)
     return 'it has foreign keys'
   const tables = await run(`SELECT name FROM ${master(session, table)} WHERE type = 'table'`)
@@ -148,6 +155,16 @@ async function shapeObstacle(
   const left = await run(`SELECT 1 FROM ${master(session, table)} WHERE name = ? COLLATE NOCASE`, [fresh.name])
   if (left.length > 0) return `a table ${fresh.name} exists already (left by an earlier attempt?)`
   return undefined
+}
+
+/** A CREATE TABLE without IF NOT EXISTS, letter case and layout, to compare two definitions. */
+function normalisedDefinition(sql: string): string {
+  return sql
+    .replace(/\s+/g, ' ')
+    .replace(/ ?([(),]) ?/g, '$1')
+    .replace(/^CREATE TABLE IF NOT EXISTS /i, 'CREATE TABLE ')
+    .trim()
+    .toLowerCase()
 }
 
 /**

@@ -2,7 +2,7 @@ import { findTable, listColumns } from '../db/catalog.js'
 import type { TableSpec } from '../db/column-spec.js'
 import type { TableName } from '../db/database.js'
 import { addColumnSql, createTableSql } from '../db/schema-plan.js'
-import { isTypedTable } from '../db/typed-rebuild.js'
+import { isTypedTable, planTypedRebuild } from '../db/typed-rebuild.js'
 import type { Session } from '../db/session.js'
 import { alterColumnFix, columnMismatch } from './column-compatibility.js'
 import { ok, problem, warning, type Finding } from './finding.js'
@@ -66,10 +66,20 @@ export async function checkTables(
         warning(
           area,
           `table ${table.name} is not STRICT: a column may hold a value of another type than declared, so every upload first scans the table for BLOB values (about 0.4 s a million rows)`,
-          'labsync efector install --make-strict (recreates it STRICT in one transaction, keeping its rows; a row that does not fit is named, and nothing changes)',
+          await strictFix(session, table, spec),
         ),
       )
     }
   }
   return { findings, found }
+}
+
+/** labsync's --make-strict where it can rebuild the table, or why it cannot. */
+async function strictFix(session: Session, table: TableName, spec: TableSpec): Promise<string> {
+  try {
+    await planTypedRebuild(session, table, spec)
+    return 'labsync efector install --make-strict (recreates it STRICT in one transaction, keeping its rows; a row that does not fit is named, and nothing changes)'
+  } catch (error) {
+    return error instanceof Error ? error.message.replace(/, nothing was changed/, '') : String(error)
+  }
 }

@@ -1,4 +1,5 @@
 import Sqlite from 'better-sqlite3'
+import { sql } from 'kysely'
 import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -7,7 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { installEfectorMakingStrict } from '../../src/agent/install-efector.js'
 import { configSchema } from '../../src/core/config.js'
 import { LabsyncError } from '../../src/core/errors.js'
+import { sqliteDialect } from '../../src/db/dialects/sqlite/sqlite-dialect.js'
+import { createTableSql } from '../../src/db/schema-plan.js'
 import { usingSession } from '../../src/db/session.js'
+import { detailTable, headerTable, LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../../src/db/tables/staging-tables.js'
 import { runDoctor } from '../../src/doctor/run-doctor.js'
 import { Scenario } from '../support/scenario.js'
 import { detail, header } from '../support/staging-fixtures.js'
@@ -20,6 +24,10 @@ import { makeTempFolder } from '../support/temp-folder.js'
  * shaped as labsync creates it, stops it with nothing changed.
  */
 const BIN = path.resolve('bin/labsync.js')
+const withoutResultado = detailTable(LOCAL_DETAIL_TABLE)
+  .columns.filter((column) => column.name !== 'resultado')
+  .map((column) => `"${column.name}"`)
+  .join(', ')
 const run = promisify(execFile)
 
 describe('making a SQLite hospital staging STRICT', () => {
@@ -28,7 +36,14 @@ describe('making a SQLite hospital staging STRICT', () => {
 
   async function looseHospital() {
     scenario = await Scenario.create('sqlite', [{ id: 101, name: 'Norte' }])
-    await scenario.loosenLocalStaging(101)
+    // The staging as labsync created it before it made it STRICT.
+    await usingSession(scenario.hospitals.get(101)!.database, async (session) => {
+      for (const spec of [headerTable(LOCAL_HEADER_TABLE), detailTable(LOCAL_DETAIL_TABLE)]) {
+        await session.run(sql`DROP TABLE ${sql.table(spec.name)}`)
+        const loose = createTableSql(session.dialect, { name: spec.name }, { ...spec, typed: false })
+        await session.connection.execute({ sql: loose, parameters: [] })
+      }
+    })
     await scenario.stageLocally(
       101,
       [header({ idProtocolo: 7, idEfector: 101 }), header({ idProtocolo: 8, idEfector: 101 })],
@@ -171,6 +186,23 @@ describe('making a SQLite hospital staging STRICT', () => {
       'CREATE UNIQUE INDEX "UX_encabezado" ON "LAB_Temp_ResultadoEncabezado" ("idProtocolo", "idEfector"); CREATE TABLE "hijo" ("idProtocolo" INTEGER, "idEfector" INTEGER, FOREIGN KEY ("idProtocolo", "idEfector") REFERENCES "LAB_Temp_ResultadoEncabezado" ("idProtocolo", "idEfector") ON DELETE CASCADE); INSERT INTO "hijo" VALUES (7, 101)',
       'a foreign key of table hijo refers to it',
     ],
+    [
+      'a type and a constraint of its own',
+      `ALTER TABLE "LAB_Temp_ResultadoDetalle" RENAME TO "viejo"; ${createTableSql(sqliteDialect, { name: 'LAB_Temp_ResultadoDetalle' }, { ...detailTable(LOCAL_DETAIL_TABLE), typed: false }).replace('"orden" INTEGER NOT NULL', '"orden" TEXT NOT NULL CHECK (length("orden") < 9)')}; INSERT INTO "LAB_Temp_ResultadoDetalle" SELECT * FROM "viejo"; DROP TABLE "viejo"`,
+      'its definition differs from the one labsync creates',
+    ],
+    [
+      "a generated column under one of labsync's names (which the install used to add again)",
+      `ALTER TABLE "LAB_Temp_ResultadoDetalle" RENAME TO "viejo"; ${createTableSql(
+        sqliteDialect,
+        { name: 'LAB_Temp_ResultadoDetalle' },
+        { ...detailTable(LOCAL_DETAIL_TABLE), typed: false },
+      ).replace(
+        '"resultado" TEXT NULL',
+        '"resultado" TEXT GENERATED ALWAYS AS ("item") STORED',
+      )}; INSERT INTO "LAB_Temp_ResultadoDetalle" (${withoutResultado}) SELECT ${withoutResultado} FROM "viejo"; DROP TABLE "viejo"`,
+      'it has generated columns (resultado)',
+    ],
   ])('refuses a table with %s, saying so, and changes nothing', async (_what, statements, reason) => {
     const { hospital, file } = await looseHospital()
     try {
@@ -180,6 +212,9 @@ describe('making a SQLite hospital staging STRICT', () => {
       expect(failure).toMatchObject({ code: 'LABSYNC_DATABASE' })
       expect((failure as Error).message).toContain(`cannot be made STRICT by labsync, nothing was changed: ${reason}`)
       expect(snapshot(file)).toEqual(before)
+      // doctor says why instead of pointing to --make-strict.
+      const warnings = (await runDoctor(doctorConfig())).filter((finding) => /is not STRICT/.test(finding.message))
+      expect(warnings.some((finding) => finding.fix?.includes(reason))).toBe(true)
     } finally {
       file.close()
     }
@@ -190,14 +225,25 @@ describe('making a SQLite hospital staging STRICT', () => {
     try {
       const config = path.join(makeTempFolder('strict'), 'efector.yaml')
       writeFileSync(config, `efector:\n  id: 101\n  url: ${hospital.url}\nlog:\n  level: warn\n`)
+      // An index of the hospital's whose SQL ends in a comment: the printed ; must not land inside it.
+      file.exec('CREATE INDEX "IX_detalle_codigo" ON "LAB_Temp_ResultadoDetalle" ("codigo") -- de la guardia')
       const printed = await run('node', [BIN, '--config', config, 'efector', 'install', '--make-strict', '--print'])
-      expect(printed.stdout).toContain('run them with -bail')
+      expect(printed.stdout).toContain('("codigo") -- de la guardia\n;\n')
+      expect(printed.stdout).toContain('\n.bail on\nBEGIN;\n')
       expect(printed.stdout).toMatch(
         /BEGIN;\nCREATE TABLE "LAB_Temp_ResultadoEncabezado_labsync_new" \([\s\S]*\) STRICT;\nINSERT INTO "LAB_Temp_ResultadoEncabezado_labsync_new" /,
       )
       expect(printed.stdout).toMatch(
-        /DROP TABLE "LAB_Temp_ResultadoDetalle";\nPRAGMA legacy_alter_table = ON;\nALTER TABLE "LAB_Temp_ResultadoDetalle_labsync_new" RENAME TO "LAB_Temp_ResultadoDetalle";\nPRAGMA legacy_alter_table = OFF;\nCREATE INDEX "IX_detalle_item" [^\n]*;\nCREATE TRIGGER "TR_detalle_auditoria" [^\n]*;\nCOMMIT;\n$/,
+        /DROP TABLE "LAB_Temp_ResultadoDetalle";\nPRAGMA legacy_alter_table = ON;\nALTER TABLE "LAB_Temp_ResultadoDetalle_labsync_new" RENAME TO "LAB_Temp_ResultadoDetalle";\nPRAGMA legacy_alter_table = OFF;\nCREATE INDEX "IX_detalle_codigo" [^\n]*\n;\nCREATE INDEX "IX_detalle_item" [^\n]*;\nCREATE TRIGGER "TR_detalle_auditoria" [^\n]*;\nCOMMIT;\n$/,
       )
+      expect(tables(file)).toEqual([
+        { name: 'LAB_Temp_ResultadoDetalle', strict: 0 },
+        { name: 'LAB_Temp_ResultadoEncabezado', strict: 0 },
+      ])
+
+      // The printed script is valid SQL as it stands; here it runs but for the shell's .bail line.
+      const script = printed.stdout.split('\n.bail on\n')[1]
+      file.exec(script.replace(/COMMIT;\n$/, 'ROLLBACK;'))
       expect(tables(file)).toEqual([
         { name: 'LAB_Temp_ResultadoDetalle', strict: 0 },
         { name: 'LAB_Temp_ResultadoEncabezado', strict: 0 },

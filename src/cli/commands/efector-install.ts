@@ -49,10 +49,14 @@ function printRebuilds(context: CliContext, rebuilds: TypedRebuild[]): void {
     context.out('-- --make-strict: nothing to do')
     return
   }
-  context.out(
-    '-- labsync runs these in one transaction; in the sqlite3 shell, run them with -bail, so that an error stops them before the DROP',
-  )
+  // `.bail on` stops the sqlite3 shell at the first error, before the DROP; any other tool stops at that line itself.
+  context.out('-- labsync runs these in one transaction; for the sqlite3 shell, which would go on past an error:')
+  context.out('.bail on')
   context.out('BEGIN;')
-  for (const statement of rebuilds.flatMap((rebuild) => rebuild.statements)) context.out(`${statement};`)
+  for (const statement of rebuilds.flatMap((rebuild) => rebuild.statements)) {
+    // A statement whose last line ends in a -- comment (a hospital's own trigger) needs its ; on a line of its own.
+    const lastLine = statement.slice(statement.lastIndexOf('\n') + 1)
+    context.out(lastLine.includes('--') ? `${statement}\n;` : `${statement};`)
+  }
   context.out('COMMIT;')
 }

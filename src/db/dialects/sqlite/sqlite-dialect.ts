@@ -59,7 +59,9 @@ export const sqliteDialect: SqlDialect = {
   },
   emptyTable: (table) => sql`DELETE FROM ${sql.raw(sqliteDialect.qualify(table))}`,
   listTables: () => sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`,
-  listColumns: (table) => sql`SELECT name, type, "notnull" FROM pragma_table_info(${table.name})`,
+  // table_xinfo, not table_info: a generated column is a column too (hidden 2 and 3; 1 is a virtual table's own).
+  listColumns: (table) =>
+    sql`SELECT name, type, "notnull" FROM pragma_table_xinfo(${table.name}) WHERE hidden <> 1 ORDER BY cid`,
   readColumn(row): ExistingColumn {
     return {
       name: String(row.name),
