@@ -65,12 +65,13 @@ export async function planTypedRebuild(
   if (obstacle) {
     throw new LabsyncError(
       'LABSYNC_DATABASE',
-      `table ${table.name} cannot be made STRICT by labsync, nothing was changed: ${obstacle}; its DBA can recreate it STRICT by hand`,
+      `table ${table.name} cannot be made STRICT by labsync, nothing was changed: ${obstacle.reason}${obstacle.fixable ? '' : '; its DBA can recreate it STRICT by hand'}`,
       { location: { ...location, table: table.name } },
     )
   }
   const list = spec.columns.map((column) => dialect.quote(column.name)).join(', ')
-  const copy = `INSERT INTO ${dialect.qualify(fresh)} (${list}) SELECT ${list} FROM ${dialect.qualify(table)}`
+  // The rowids too: an outside table (a full-text index, say) may point at rows by rowid.
+  const copy = `INSERT INTO ${dialect.qualify(fresh)} (_rowid_, ${list}) SELECT _rowid_, ${list} FROM ${dialect.qualify(table)}`
   const create = createTableSql(dialect, table, spec)
   const createPrefix = `CREATE TABLE ${dialect.qualify(table)} (`
   if (!create.startsWith(createPrefix)) throw new Error(`unexpected CREATE TABLE for ${table.name}`)
@@ -107,6 +108,17 @@ async function shapeObstacle(
   table: TableName,
   spec: TableSpec,
   fresh: TableName,
+): Promise<{ reason: string; fixable?: boolean } | undefined> {
+  const reason = await shapeReason(session, table, spec, fresh)
+  // What labsync's install or the user's DROP puts right, against what only the table's DBA can.
+  return reason === undefined ? undefined : { reason, fixable: / first/.test(reason) }
+}
+
+async function shapeReason(
+  session: Session,
+  table: TableName,
+  spec: TableSpec,
+  fresh: TableName,
 ): Promise<string | undefined> {
   const run = async (sql: string, parameters: unknown[] = []) =>
     (await session.connection.execute({ sql, parameters })).rows
@@ -124,7 +136,8 @@ async function shapeObstacle(
     const respelled = own.filter((name) => lower.has(name.toLowerCase()))
     if (respelled.length > 0) return `columns are spelled in another letter case (${respelled.join(', ')})`
     if (own.length > 0) return `it has columns labsync does not know (${own.join(', ')})`
-    if (lacking.length > 0) return `it lacks columns (${lacking.join(', ')})`
+    if (lacking.length > 0)
+      return `it lacks columns (${lacking.join(', ')}): run labsync efector install first, which adds them`
     return 'its columns are in another order than labsync creates them'
   }
   const generated = columns.filter((column) => Number(column.hidden) !== 0).map((column) => String(column.name))
@@ -153,7 +166,7 @@ async function shapeObstacle(
     if (references.length > 0) return `a foreign key of table ${String(other.name)} refers to it`
   }
   const left = await run(`SELECT 1 FROM ${master(session, table)} WHERE name = ? COLLATE NOCASE`, [fresh.name])
-  if (left.length > 0) return `a table ${fresh.name} exists already (left by an earlier attempt?)`
+  if (left.length > 0) return `${fresh.name} exists already (left by an earlier attempt?): drop it first`
   return undefined
 }
 
@@ -219,7 +232,7 @@ async function rowThatDoesNotFit(
   const refused = (key: Record<string, unknown> | undefined, error: unknown) =>
     new LabsyncError(
       'LABSYNC_ROW_INVALID',
-      `table ${rebuild.table.name} cannot be made STRICT, nothing was changed: ${driverMessage(error)}`,
+      `table ${rebuild.table.name} cannot be made STRICT, nothing was changed: ${driverMessage(error).replaceAll(rebuild.fresh.name, rebuild.table.name)}`,
       { location: key ? { ...location, key } : location, cause: error },
     )
   try {

@@ -92,6 +92,8 @@ describe('making a SQLite hospital staging STRICT', () => {
       expect(warned).toHaveLength(2)
       expect(warned[0].fix).toMatch(/^labsync efector install --make-strict/)
 
+      // Rowids that are not 1, 2: an outside table (a full-text index) may point at them.
+      file.exec('UPDATE "LAB_Temp_ResultadoDetalle" SET rowid = rowid + 40')
       expect((await makeStrict(hospital)).rebuilt).toEqual([
         { table: 'LAB_Temp_ResultadoEncabezado', rows: 2 },
         { table: 'LAB_Temp_ResultadoDetalle', rows: 2 },
@@ -100,9 +102,11 @@ describe('making a SQLite hospital staging STRICT', () => {
         { name: 'LAB_Temp_ResultadoDetalle', strict: 1 },
         { name: 'LAB_Temp_ResultadoEncabezado', strict: 1 },
       ])
-      expect(file.prepare('SELECT "idDetalleProtocolo" FROM "LAB_Temp_ResultadoDetalle" ORDER BY 1').all()).toEqual([
-        { idDetalleProtocolo: 70 },
-        { idDetalleProtocolo: 80 },
+      expect(
+        file.prepare('SELECT rowid, "idDetalleProtocolo" FROM "LAB_Temp_ResultadoDetalle" ORDER BY 1').all(),
+      ).toEqual([
+        { rowid: 41, idDetalleProtocolo: 70 },
+        { rowid: 42, idDetalleProtocolo: 80 },
       ])
       expect(
         file
@@ -227,8 +231,10 @@ describe('making a SQLite hospital staging STRICT', () => {
       writeFileSync(config, `efector:\n  id: 101\n  url: ${hospital.url}\nlog:\n  level: warn\n`)
       // An index of the hospital's whose SQL ends in a comment: the printed ; must not land inside it.
       file.exec('CREATE INDEX "IX_detalle_codigo" ON "LAB_Temp_ResultadoDetalle" ("codigo") -- de la guardia')
+      file.exec('CREATE INDEX "IX_encabezado_nombre" ON "LAB_Temp_ResultadoEncabezado" ("nombre") /* sin cerrar')
       const printed = await run('node', [BIN, '--config', config, 'efector', 'install', '--make-strict', '--print'])
       expect(printed.stdout).toContain('("codigo") -- de la guardia\n;\n')
+      expect(printed.stdout).toContain('("nombre") /* sin cerrar */\n;\n')
       expect(printed.stdout).toContain('\n.bail on\nBEGIN;\n')
       expect(printed.stdout).toMatch(
         /BEGIN;\nCREATE TABLE "LAB_Temp_ResultadoEncabezado_labsync_new" \([\s\S]*\) STRICT;\nINSERT INTO "LAB_Temp_ResultadoEncabezado_labsync_new" /,

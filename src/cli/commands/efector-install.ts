@@ -6,6 +6,7 @@ import {
   planStagingRebuilds,
 } from '../../agent/install-efector.js'
 import { requireEfector } from '../../core/config.js'
+import type { TablePlan } from '../../db/schema-plan.js'
 import { usingSession } from '../../db/session.js'
 import type { TypedRebuild } from '../../db/typed-rebuild.js'
 import { commandGroup, usingDatabase, type CliContext } from '../cli-context.js'
@@ -25,8 +26,9 @@ export function registerEfectorInstall(program: Command, context: CliContext): v
       await usingDatabase(efector.url, (database) =>
         usingSession(database, async (session) => {
           if (options.print) {
-            printPlans(context, await planEfectorInstall(session), true)
-            if (options.makeStrict) printRebuilds(context, await planStagingRebuilds(session, efector.id))
+            const plans = await planEfectorInstall(session)
+            if (options.makeStrict) printStrictScript(context, plans, await planStagingRebuilds(session, efector.id))
+            else printPlans(context, plans, true)
             return
           }
           if (!options.makeStrict) {
@@ -44,19 +46,24 @@ export function registerEfectorInstall(program: Command, context: CliContext): v
     })
 }
 
-function printRebuilds(context: CliContext, rebuilds: TypedRebuild[]): void {
-  if (rebuilds.length === 0) {
-    context.out('-- --make-strict: nothing to do')
+/** The install and the rebuilds as one script for the sqlite3 shell, in one transaction. */
+function printStrictScript(context: CliContext, plans: TablePlan[], rebuilds: TypedRebuild[]): void {
+  const statements = [...plans.flatMap((plan) => plan.statements), ...rebuilds.flatMap((rebuild) => rebuild.statements)]
+  if (statements.length === 0) {
+    context.out('-- nothing to do: every table and column exists, and the staging is STRICT')
     return
   }
   // `.bail on` stops the sqlite3 shell at the first error, before the DROP; any other tool stops at that line itself.
-  context.out('-- labsync runs these in one transaction; for the sqlite3 shell, which would go on past an error:')
+  context.out('-- one transaction, for the sqlite3 shell (which without .bail would go on past an error)')
   context.out('.bail on')
   context.out('BEGIN;')
-  for (const statement of rebuilds.flatMap((rebuild) => rebuild.statements)) {
-    // A statement whose last line ends in a -- comment (a hospital's own trigger) needs its ; on a line of its own.
-    const lastLine = statement.slice(statement.lastIndexOf('\n') + 1)
-    context.out(lastLine.includes('--') ? `${statement}\n;` : `${statement};`)
-  }
+  for (const statement of statements) context.out(terminated(statement))
   context.out('COMMIT;')
+}
+
+/** A statement and its `;`, which a comment at its end (a hospital's own trigger or index) must not swallow. */
+function terminated(statement: string): string {
+  if (statement.lastIndexOf('/*') > statement.lastIndexOf('*/')) return `${statement} */\n;`
+  const lastLine = statement.slice(statement.lastIndexOf('\n') + 1)
+  return lastLine.includes('--') ? `${statement}\n;` : `${statement};`
 }
