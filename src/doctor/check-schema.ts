@@ -27,6 +27,7 @@ export async function checkTables(
 ): Promise<{ findings: Finding[]; found: Map<string, TableName> }> {
   const findings: Finding[] = []
   const found = new Map<string, TableName>()
+  const untyped: { table: TableName; blocker: string | undefined }[] = []
   for (const spec of specs) {
     const table = await findTable(session, spec.name, options.schema)
     if (!table) {
@@ -61,24 +62,31 @@ export async function checkTables(
     }
     if (findings.length === before)
       findings.push(ok(area, `table ${table.name}: ${spec.columns.length} columns as labsync needs them`))
-    if (options.warnUntyped && spec.typed && !(await isTypedTable(session, table))) {
-      findings.push(
-        warning(
-          area,
-          `table ${table.name} is not STRICT: a column may hold a value of another type than declared, so every upload first scans the table for BLOB values (about 0.4 s a million rows)`,
-          await strictFix(session, table, spec),
-        ),
-      )
-    }
+    if (options.warnUntyped && spec.typed && !(await isTypedTable(session, table)))
+      untyped.push({ table, blocker: await rebuildBlocker(session, table, spec) })
+  }
+  // --make-strict rebuilds every such table or none: one that cannot be rebuilt holds the others back.
+  const blocked = untyped.find((entry) => entry.blocker !== undefined)
+  for (const { table, blocker } of untyped) {
+    findings.push(
+      warning(
+        area,
+        `table ${table.name} is not STRICT: a column may hold a value of another type than declared, so every upload first scans the table for BLOB values (about 0.4 s a million rows)`,
+        blocker ??
+          (blocked
+            ? `labsync efector install --make-strict, once table ${blocked.table.name} can be rebuilt too (it rebuilds both or neither)`
+            : 'labsync efector install --make-strict (recreates it STRICT in one transaction, keeping its rows; a row that does not fit is named, and nothing changes)'),
+      ),
+    )
   }
   return { findings, found }
 }
 
-/** labsync's --make-strict where it can rebuild the table, or why it cannot. */
-async function strictFix(session: Session, table: TableName, spec: TableSpec): Promise<string> {
+/** Why --make-strict cannot rebuild the table, or undefined when it can. */
+async function rebuildBlocker(session: Session, table: TableName, spec: TableSpec): Promise<string | undefined> {
   try {
     await planTypedRebuild(session, table, spec)
-    return 'labsync efector install --make-strict (recreates it STRICT in one transaction, keeping its rows; a row that does not fit is named, and nothing changes)'
+    return undefined
   } catch (error) {
     return error instanceof Error ? error.message.replace(/, nothing was changed/, '') : String(error)
   }
