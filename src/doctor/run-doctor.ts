@@ -21,6 +21,7 @@ import { EFECTOR_LOCK_NAME } from '../daemon/efector-agent.js'
 import { Scheduler } from '../scheduler/scheduler.js'
 import { checkClock } from './check-clock.js'
 import { checkRights, type Privilege } from './check-rights.js'
+import { checkLiteralSecrets } from './check-secrets.js'
 import { checkTables } from './check-schema.js'
 import { checkStatusRows, type StagingTable } from './check-status-rows.js'
 import { ok, problem, type Finding } from './finding.js'
@@ -40,7 +41,7 @@ export interface DoctorOptions {
  */
 export async function runDoctor(loaded: LoadedConfig, options: DoctorOptions = {}): Promise<Finding[]> {
   const { config } = loaded
-  const findings: Finding[] = [ok('configuration', `${loaded.file} is valid`)]
+  const findings: Finding[] = [ok('configuration', `${loaded.file} is valid`), ...checkLiteralSecrets(loaded.file)]
   const efector = config.efector
   const central = config.central
   const direct = efector?.transport !== 'https'

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { installCentral } from '../../src/central/install-central.js'
-import { configSchema, type LoadedConfig } from '../../src/core/config.js'
+import { configSchema, loadConfigFile, type LoadedConfig } from '../../src/core/config.js'
 import { doctorExitCode, formatFinding, type Finding } from '../../src/doctor/finding.js'
 import { runDoctor } from '../../src/doctor/run-doctor.js'
 import { Scenario } from '../support/scenario.js'
@@ -200,5 +200,32 @@ describe('labsync doctor on a SQLite path that does not exist', () => {
     ])
     expect(existsSync(path.join(dir, 'typo'))).toBe(false)
     expect(existsSync(path.join(dir, 'central.db'))).toBe(false)
+  })
+})
+
+describe('labsync doctor on passwords written in the configuration file', () => {
+  it('warns about each, naming the key and never the password; ${NAME} is fine', async () => {
+    const dir = makeTempFolder('doctor')
+    const file = path.join(dir, 'labsync.yaml')
+    const url = new URL(ADMIN_URL)
+    url.password = 'secreto-literal'
+    writeFileSync(
+      file,
+      `central:\n  url: ${url.toString()}\nefector:\n  id: 1\n  url: sqlite:h.db\n  export:\n    mode: sql\n    headersSql: h.sql\n    detailsSql: d.sql\n    sourceUrl: "mssql://sa@127.0.0.1:1/lab?password=otro-literal"\n`,
+    )
+    const written = (await runDoctor(loadConfigFile(file))).filter((finding) =>
+      /holds a password/.test(finding.message),
+    )
+    expect(written.map((finding) => finding.message.split(' holds')[0])).toEqual([
+      'central.url',
+      'efector.export.sourceUrl',
+    ])
+    expect(text(written)).not.toMatch(/secreto-literal|otro-literal/)
+    expect(written[0].fix).toContain('${NAME}')
+
+    url.password = '${PGPASSWORD_DOCTOR_TEST}'
+    writeFileSync(file, `central:\n  url: ${url.toString().replace('%7B', '{').replace('%7D', '}')}\n`)
+    const fromEnvironment = await runDoctor(loadConfigFile(file, { ...process.env, PGPASSWORD_DOCTOR_TEST: 'x' }))
+    expect(fromEnvironment.filter((finding) => /holds a password/.test(finding.message))).toEqual([])
   })
 })
