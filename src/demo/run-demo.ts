@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
@@ -227,6 +227,9 @@ function expectImported(outcome: ImportOutcome, summaries: DemoHospitalSummary[]
 function prepareFolder(dir: string | undefined): string {
   if (!dir) return mkdtempSync(path.join(tmpdir(), 'labsync-demo-'))
   const resolved = path.resolve(dir)
+  if (existsSync(resolved) && !statSync(resolved).isDirectory()) {
+    throw new LabsyncError('LABSYNC_USAGE', `${resolved} is a file; give the demo a new or empty folder`)
+  }
   if (existsSync(resolved) && readdirSync(resolved).length > 0) {
     throw new LabsyncError('LABSYNC_USAGE', `${resolved} is not empty; give the demo a new or empty folder`)
   }

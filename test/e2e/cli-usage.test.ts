@@ -73,6 +73,11 @@ describe('usage errors of the labsync command', () => {
     [['demo', '--efectores', '0'], '--efectores must be 1 or more'],
     [['demo', '--efectores', '-2'], '--efectores must be 1 or more'],
     [['demo', '--protocols', '0'], '--protocols must be 1 or more'],
+    [
+      ['demo', '--dir', 'package.json'],
+      `${path.resolve('package.json')} is a file; give the demo a new or empty folder`,
+    ],
+    [['demo', '--dir', 'src'], `${path.resolve('src')} is not empty; give the demo a new or empty folder`],
   ])('refuses %j before creating anything', async (args, message) => {
     const result = await labsync(args)
     expect(result.code).toBe(2)
