@@ -4,7 +4,14 @@ import type { ColumnSpec } from '../db/column-spec.js'
 import type { TableName } from '../db/database.js'
 import { RowValidator, type Row } from '../db/row-validator.js'
 import type { Session } from '../db/session.js'
-import { DETAIL_COLUMNS, DETAIL_KEY, HEADER_COLUMNS, HEADER_KEY } from '../db/tables/staging-tables.js'
+import {
+  DETAIL_COLUMNS,
+  DETAIL_KEY,
+  HEADER_COLUMNS,
+  HEADER_KEY,
+  LOCAL_DETAIL_TABLE,
+  LOCAL_HEADER_TABLE,
+} from '../db/tables/staging-tables.js'
 
 /** Rows per batch read, checked and bulk-loaded: small enough that a batch dies young (see docs/BENCHMARKS.md). */
 export const BATCH_SIZE = 500
@@ -66,17 +73,21 @@ export async function* validated(
   }
 }
 
-/** The two staging tables' columns and keys, by kind. */
+/**
+ * The two staging tables' columns and keys, by kind, and the table a
+ * refused row is named by: the hospital's own staging, where the row is
+ * and gets put right, whichever copy of it is being checked.
+ */
 export const STAGING_SPECS = {
-  header: { columns: HEADER_COLUMNS, key: HEADER_KEY },
-  detail: { columns: DETAIL_COLUMNS, key: DETAIL_KEY },
+  header: { table: LOCAL_HEADER_TABLE, columns: HEADER_COLUMNS, key: HEADER_KEY },
+  detail: { table: LOCAL_DETAIL_TABLE, columns: DETAIL_COLUMNS, key: DETAIL_KEY },
 } as const
 
 /** validated() for a staging header or detail stream, in the order of HEADER_COLUMNS or DETAIL_COLUMNS. */
 export function validatedStaging(
   kind: keyof typeof STAGING_SPECS,
   batches: AsyncIterable<Row[]>,
-  options: { table: string; efector: number; counter: { rows: number } },
+  options: { efector: number; counter: { rows: number } },
 ): AsyncIterable<Row[]> {
   return validated(batches, { ...STAGING_SPECS[kind], ...options })
 }

@@ -55,7 +55,6 @@ export async function uploadStaging(
 ): Promise<UploadCounts> {
   const headerCount = { rows: 0 }
   const detailCount = { rows: 0 }
-  // A refused row is named by the hospital's own staging table, where it is and where it gets put right.
   const common = { efector: target.idEfector }
 
   return central.transaction(async () => {
@@ -64,12 +63,12 @@ export async function uploadStaging(
     await central.connection.bulkInsert(
       target.header,
       HEADER_COLUMNS,
-      validatedStaging('header', sources.headers, { ...common, table: LOCAL_HEADER_TABLE, counter: headerCount }),
+      validatedStaging('header', sources.headers, { ...common, counter: headerCount }),
     )
     await central.connection.bulkInsert(
       target.detail,
       DETAIL_COLUMNS,
-      validatedStaging('detail', sources.details, { ...common, table: LOCAL_DETAIL_TABLE, counter: detailCount }),
+      validatedStaging('detail', sources.details, { ...common, counter: detailCount }),
     )
     const counts = { headers: headerCount.rows, details: detailCount.rows }
     const committedAt = await markUploadCommitted(central, target.status, target.idEfector, target.owner, counts)

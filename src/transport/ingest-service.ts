@@ -7,7 +7,7 @@ import { requireTable } from '../db/catalog.js'
 import type { Database, TableName } from '../db/database.js'
 import { normaliseDatetime, type Row } from '../db/row-validator.js'
 import { usingSession, type Session } from '../db/session.js'
-import { DETAIL_COLUMNS, HEADER_COLUMNS, LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../db/tables/staging-tables.js'
+import { DETAIL_COLUMNS, HEADER_COLUMNS } from '../db/tables/staging-tables.js'
 import { TOKEN_TABLE, UPLOAD_CHUNK_TABLE, UPLOAD_SESSION_TABLE } from '../db/tables/transport-tables.js'
 import { recordRun } from '../history/run-history.js'
 import { minutesBetween, uploadBlockedBecause } from '../protocol/efector-state.js'
@@ -311,10 +311,8 @@ export class IngestService {
   }
 
   async #check(idEfector: number, kind: ChunkKind, rows: Row[]): Promise<Row[]> {
-    // Named as the direct upload names a refused row: by the hospital's staging table, where it is.
-    const table = kind === 'header' ? LOCAL_HEADER_TABLE : LOCAL_DETAIL_TABLE
     const out: Row[] = []
-    for await (const batch of validatedStaging(kind, once(rows), { table, efector: idEfector, counter: { rows: 0 } }))
+    for await (const batch of validatedStaging(kind, once(rows), { efector: idEfector, counter: { rows: 0 } }))
       out.push(...batch)
     return out
   }

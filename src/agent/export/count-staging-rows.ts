@@ -1,5 +1,4 @@
 import type { Row } from '../../db/row-validator.js'
-import { LOCAL_DETAIL_TABLE, LOCAL_HEADER_TABLE } from '../../db/tables/staging-tables.js'
 import { validatedStaging } from '../staging-rows.js'
 import type { ExportCounts } from './replace-local-staging.js'
 
@@ -20,7 +19,7 @@ export async function countStagingRows(
       // validatedStaging() counts and checks; the rows themselves are dropped.
     }
   }
-  await drain(validatedStaging('header', headers, { table: LOCAL_HEADER_TABLE, efector, counter: headerCount }))
-  await drain(validatedStaging('detail', details, { table: LOCAL_DETAIL_TABLE, efector, counter: detailCount }))
+  await drain(validatedStaging('header', headers, { efector, counter: headerCount }))
+  await drain(validatedStaging('detail', details, { efector, counter: detailCount }))
   return { headers: headerCount.rows, details: detailCount.rows }
 }

@@ -35,12 +35,12 @@ export async function replaceLocalStaging(
     await local.connection.bulkInsert(
       headerTable,
       HEADER_COLUMNS,
-      validatedStaging('header', headers, { table: LOCAL_HEADER_TABLE, efector, counter: headerCount }),
+      validatedStaging('header', headers, { efector, counter: headerCount }),
     )
     await local.connection.bulkInsert(
       detailTable,
       DETAIL_COLUMNS,
-      validatedStaging('detail', details, { table: LOCAL_DETAIL_TABLE, efector, counter: detailCount }),
+      validatedStaging('detail', details, { efector, counter: detailCount }),
     )
   })
   return { headers: headerCount.rows, details: detailCount.rows }
