@@ -60,12 +60,12 @@ export async function planTypedRebuild(
 ): Promise<TypedRebuild | undefined> {
   if (!spec.typed || (await isTypedTable(session, table))) return undefined
   const { dialect } = session
-  const fresh: TableName = { schema: table.schema, name: `${table.name}_labsync_new` }
-  const obstacle = await shapeObstacle(session, table, spec, fresh)
-  if (obstacle) {
+  const fresh = freshName(table)
+  const blocker = await rebuildBlocker(session, table, spec)
+  if (blocker) {
     throw new LabsyncError(
       'LABSYNC_DATABASE',
-      `table ${table.name} cannot be made STRICT by labsync, nothing was changed: ${obstacle.reason}${obstacle.fixable ? '' : '; its DBA can recreate it STRICT by hand'}`,
+      `table ${table.name} cannot be made STRICT by labsync, nothing was changed: ${blocker}`,
       { location: { ...location, table: table.name } },
     )
   }
@@ -102,24 +102,19 @@ export async function planTypedRebuild(
 
 const master = (session: Session, table: TableName) => `${session.dialect.quote(table.schema ?? 'main')}.sqlite_master`
 
-/** What makes the table other than labsync creates it, or undefined. */
-async function shapeObstacle(
-  session: Session,
-  table: TableName,
-  spec: TableSpec,
-  fresh: TableName,
-): Promise<{ reason: string; fixable?: boolean } | undefined> {
-  const reason = await shapeReason(session, table, spec, fresh)
-  // What labsync's install or the user's DROP puts right, against what only the table's DBA can.
-  return reason === undefined ? undefined : { reason, fixable: / first/.test(reason) }
-}
+/** The new table's name until the rename. */
+const freshName = (table: TableName): TableName => ({ schema: table.schema, name: `${table.name}_labsync_new` })
 
-async function shapeReason(
-  session: Session,
-  table: TableName,
-  spec: TableSpec,
-  fresh: TableName,
-): Promise<string | undefined> {
+/** A reason that only the table's DBA can put right (the others say what labsync or the user does first). */
+const byDba = (reason: string) => `${reason}; its DBA can recreate it STRICT by hand`
+
+/**
+ * Why the table cannot be rebuilt, for it is not defined as labsync
+ * creates it, or undefined when it can. For a table that type-checks
+ * already the answer says nothing useful: ask isTypedTable first.
+ */
+export async function rebuildBlocker(session: Session, table: TableName, spec: TableSpec): Promise<string | undefined> {
+  const fresh = freshName(table)
   const run = async (sql: string, parameters: unknown[] = []) =>
     (await session.connection.execute({ sql, parameters })).rows
   const schema = session.dialect.quote(table.schema ?? 'main')
@@ -134,36 +129,39 @@ async function shapeReason(
     const lacking = wanted.filter((name) => !names.includes(name))
     const lower = new Set(wanted.map((name) => name.toLowerCase()))
     const respelled = own.filter((name) => lower.has(name.toLowerCase()))
-    if (respelled.length > 0) return `columns are spelled in another letter case (${respelled.join(', ')})`
-    if (own.length > 0) return `it has columns labsync does not know (${own.join(', ')})`
+    if (respelled.length > 0) return byDba(`columns are spelled in another letter case (${respelled.join(', ')})`)
+    if (own.length > 0) return byDba(`it has columns labsync does not know (${own.join(', ')})`)
     if (lacking.length > 0)
       return `it lacks columns (${lacking.join(', ')}): run labsync efector install first, which adds them`
-    return 'its columns are in another order than labsync creates them'
+    return byDba('its columns are in another order than labsync creates them')
   }
   const generated = columns.filter((column) => Number(column.hidden) !== 0).map((column) => String(column.name))
-  if (generated.length > 0) return `it has generated columns (${generated.join(', ')})`
+  if (generated.length > 0) return byDba(`it has generated columns (${generated.join(', ')})`)
   const defaults = columns.filter((column, index) => {
     const own = column.default === null ? undefined : String(column.default)
     const labsync = spec.columns[index].defaultValue
     return own !== (labsync === undefined ? undefined : String(labsync))
   })
-  if (defaults.length > 0) return `it has defaults of its own (${defaults.map((column) => column.name).join(', ')})`
+  if (defaults.length > 0)
+    return byDba(`it has defaults of its own (${defaults.map((column) => column.name).join(', ')})`)
   // Types, NOT NULL, keys, UNIQUE, CHECK, COLLATE, AUTOINCREMENT: the definition must be labsync's, but for STRICT.
   const [stored] = await run(`SELECT sql FROM ${master(session, table)} WHERE type = 'table' AND name = ?`, [
     table.name,
   ])
   const labsync = createTableSql(session.dialect, table, { ...spec, typed: false })
   if (normalisedDefinition(String(stored?.sql ?? '')) !== normalisedDefinition(labsync))
-    return 'its definition differs from the one labsync creates (column types, NOT NULL, keys or constraints; `labsync efector install --print` on an empty file shows it)'
+    return byDba(
+      'its definition differs from the one labsync creates (column types, NOT NULL, keys or constraints; `labsync efector install --print` on an empty file shows it)',
+    )
   if ((await run(`SELECT 1 FROM ${schema}.pragma_foreign_key_list(?)`, [table.name])).length > 0)
-    return 'it has foreign keys'
+    return byDba('it has foreign keys')
   const tables = await run(`SELECT name FROM ${master(session, table)} WHERE type = 'table'`)
   for (const other of tables) {
     const references = await run(
       `SELECT 1 FROM ${schema}.pragma_foreign_key_list(?) WHERE "table" = ? COLLATE NOCASE`,
       [other.name, table.name],
     )
-    if (references.length > 0) return `a foreign key of table ${String(other.name)} refers to it`
+    if (references.length > 0) return byDba(`a foreign key of table ${String(other.name)} refers to it`)
   }
   const left = await run(`SELECT 1 FROM ${master(session, table)} WHERE name = ? COLLATE NOCASE`, [fresh.name])
   if (left.length > 0) return `${fresh.name} exists already (left by an earlier attempt?): drop it first`

@@ -2,7 +2,7 @@ import { findTable, listColumns } from '../db/catalog.js'
 import type { TableSpec } from '../db/column-spec.js'
 import type { TableName } from '../db/database.js'
 import { addColumnSql, createTableSql } from '../db/schema-plan.js'
-import { isTypedTable, planTypedRebuild } from '../db/typed-rebuild.js'
+import { isTypedTable, rebuildBlocker } from '../db/typed-rebuild.js'
 import type { Session } from '../db/session.js'
 import { alterColumnFix, columnMismatch } from './column-compatibility.js'
 import { ok, problem, warning, type Finding } from './finding.js'
@@ -68,26 +68,18 @@ export async function checkTables(
   // --make-strict rebuilds every such table or none: one that cannot be rebuilt holds the others back.
   const blocked = untyped.find((entry) => entry.blocker !== undefined)
   for (const { table, blocker } of untyped) {
+    const fix = blocker
+      ? `table ${table.name} cannot be made STRICT by labsync: ${blocker}`
+      : blocked
+        ? `labsync efector install --make-strict, once table ${blocked.table.name} can be rebuilt too (it rebuilds both or neither)`
+        : 'labsync efector install --make-strict (recreates it STRICT in one transaction, keeping its rows; a row that does not fit is named, and nothing changes)'
     findings.push(
       warning(
         area,
         `table ${table.name} is not STRICT: a column may hold a value of another type than declared, so every upload first scans the table for BLOB values (about 0.4 s a million rows)`,
-        blocker ??
-          (blocked
-            ? `labsync efector install --make-strict, once table ${blocked.table.name} can be rebuilt too (it rebuilds both or neither)`
-            : 'labsync efector install --make-strict (recreates it STRICT in one transaction, keeping its rows; a row that does not fit is named, and nothing changes)'),
+        fix,
       ),
     )
   }
   return { findings, found }
-}
-
-/** Why --make-strict cannot rebuild the table, or undefined when it can. */
-async function rebuildBlocker(session: Session, table: TableName, spec: TableSpec): Promise<string | undefined> {
-  try {
-    await planTypedRebuild(session, table, spec)
-    return undefined
-  } catch (error) {
-    return error instanceof Error ? error.message.replace(/, nothing was changed/, '') : String(error)
-  }
 }
