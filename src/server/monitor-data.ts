@@ -109,11 +109,12 @@ export interface FailureCounts {
 
 export async function readNetwork(source: MonitorSource): Promise<NetworkView> {
   return usingSession(source.database, async (session) => {
-    const report = await readStatusReport(session, source.central)
     const history = await requireTable(session, HISTORY_TABLE_NAME, {
       schema: source.central.schema,
       hint: 'run `labsync central install`',
     })
+    const lastImports = await readLastCommittedRuns(session, history, 'import')
+    const report = await readStatusReport(session, source.central, { lastImports })
     const pass = await readLatestPass(session, history)
     const failures = new Map<number, FailureCounts>()
     for (const entry of await countFailedRuns(session, history)) {
@@ -121,7 +122,6 @@ export async function readNetwork(source: MonitorSource): Promise<NetworkView> {
       counts[entry.kind] = entry.failures
       failures.set(entry.idEfector, counts)
     }
-    const lastImports = await readLastCommittedRuns(session, history, 'import')
     const iso = (value: string) => wallClockToIso(value, source.timeZone)
     return {
       now: iso(report.now),

@@ -4,7 +4,7 @@ import { LabsyncError } from '../core/errors.js'
 import type { Session } from '../db/session.js'
 import { HISTORY_TABLE_NAME } from '../db/tables/history-table.js'
 import { SENTINEL_DATE, STATUS_TABLE_NAME } from '../db/tables/status-table.js'
-import { readLastCommittedRuns } from '../history/run-history.js'
+import { readLastCommittedRuns, type StoredRun } from '../history/run-history.js'
 import { deriveState, type EfectorState, type StatusRow } from '../protocol/efector-state.js'
 import { centralNow, listStatusRows } from './status-store.js'
 
@@ -50,6 +50,8 @@ export interface StatusReport {
 export async function readStatusReport(
   session: Session,
   central: Pick<CentralConfig, 'schema' | 'leaseMinutes'>,
+  /** Each hospital's last committed import, when the caller has read them already (the monitor does). */
+  known: { lastImports?: Map<number, StoredRun> } = {},
 ): Promise<StatusReport> {
   const table = await findTable(session, STATUS_TABLE_NAME, central.schema)
   if (!table)
@@ -63,7 +65,7 @@ export async function readStatusReport(
   const history = await findTable(session, HISTORY_TABLE_NAME, central.schema)
   if (history && reports.some((report) => report.lastUploadAt === null || report.lastImportAt === null)) {
     const uploads = await readLastCommittedRuns(session, history, 'upload')
-    const imports = await readLastCommittedRuns(session, history, 'import')
+    const imports = known.lastImports ?? (await readLastCommittedRuns(session, history, 'import'))
     for (const report of reports) {
       report.lastUploadAt ??= uploads.get(report.idEfector)?.finishedAt ?? null
       report.lastImportAt ??= imports.get(report.idEfector)?.finishedAt ?? null
