@@ -254,7 +254,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   } catch (error) {
     throw new LabsyncError('LABSYNC_CONFIG', `${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`)
   }
-  const expanded = expandEnvironment(raw ?? {}, [], env, file)
+  const expanded = expandEnvironment(raw ?? {}, env, file)
   const result = configSchema.safeParse(expanded)
   if (!result.success) {
     const issue = result.error.issues[0]
@@ -264,9 +264,33 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   return resolveRelativePaths(result.data, path.dirname(path.resolve(file)))
 }
 
-function expandEnvironment(value: unknown, keyPath: string[], env: NodeJS.ProcessEnv, file: string): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+/** `${NAME}` in a configuration value: the environment variable NAME. */
+const ENVIRONMENT_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
+
+/** Whether a configuration value takes (part of) itself from the environment. */
+export function usesEnvironment(text: string): boolean {
+  return new RegExp(ENVIRONMENT_REFERENCE.source).test(text)
+}
+
+/** A parsed YAML value with every string in it mapped, given the key path that leads to it. */
+export function mapStrings(
+  value: unknown,
+  map: (text: string, keyPath: string[]) => string,
+  keyPath: string[] = [],
+): unknown {
+  if (typeof value === 'string') return map(value, keyPath)
+  if (Array.isArray(value)) return value.map((item, index) => mapStrings(item, map, [...keyPath, String(index)]))
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, mapStrings(item, map, [...keyPath, key])]),
+    )
+  }
+  return value
+}
+
+function expandEnvironment(value: unknown, env: NodeJS.ProcessEnv, file: string): unknown {
+  return mapStrings(value, (text, keyPath) =>
+    text.replace(ENVIRONMENT_REFERENCE, (_match, name: string) => {
       const found = env[name]
       if (found === undefined) {
         throw new LabsyncError(
@@ -275,16 +299,8 @@ function expandEnvironment(value: unknown, keyPath: string[], env: NodeJS.Proces
         )
       }
       return found
-    })
-  }
-  if (Array.isArray(value))
-    return value.map((item, index) => expandEnvironment(item, [...keyPath, String(index)], env, file))
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, expandEnvironment(item, [...keyPath, key], env, file)]),
-    )
-  }
-  return value
+    }),
+  )
 }
 
 /** SQLite files and SQL files named relative to the configuration file are found beside it. */
@@ -336,8 +352,22 @@ export function requireEfector(loaded: LoadedConfig): EfectorConfig {
   return loaded.config.efector
 }
 
+/**
+ * Where a database URL holds a password: after `user:` up to the last '@'
+ * (a password may hold an unencoded '@' or '/'; taking too much is the safe
+ * side), and in `password=` / `pwd=` options.
+ */
+const URL_PASSWORD = /^([a-z]+:\/\/[^:/@]*):(.*)@/i
+const OPTION_PASSWORD = /(password|pwd)=([^;&]*)/gi
+
 /** Hides the password of a database URL, for logs and messages. */
 export function redactUrl(url: string): string {
-  // Up to the last '@': a password may hold an unencoded '@' or '/'; hiding too much is the safe side.
-  return url.replace(/^([a-z]+:\/\/[^:/@]*):.*@/i, '$1:***@').replace(/(password|pwd)=[^;&]*/gi, '$1=***')
+  return url.replace(URL_PASSWORD, '$1:***@').replace(OPTION_PASSWORD, '$1=***')
+}
+
+/** The passwords a database URL holds, as written. */
+export function urlPasswords(url: string): string[] {
+  const inUser = URL_PASSWORD.exec(url)?.[2]
+  const inOptions = [...url.matchAll(OPTION_PASSWORD)].map((match) => match[2])
+  return [...(inUser === undefined ? [] : [inUser]), ...inOptions]
 }

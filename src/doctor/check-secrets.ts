@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
+import { mapStrings, urlPasswords, usesEnvironment } from '../core/config.js'
 import { warning, type Finding } from './finding.js'
 
-/** A database URL's password, or a `password=` / `pwd=` option, as written. */
-const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/@:]*:([^@]*)@/i
-const OPTION_PASSWORD = /(?:^|[?&;])(?:password|pwd)=([^&;]*)/i
 /** Keys whose whole value is a secret. */
 const SECRET_KEY = /^(password|token|secret)$/i
 
@@ -22,17 +20,11 @@ export function checkLiteralSecrets(file: string): Finding[] {
     return []
   }
   const keys: string[] = []
-  const walk = (value: unknown, keyPath: string[]) => {
-    if (typeof value === 'string') {
-      const secret = SECRET_KEY.test(keyPath[keyPath.length - 1] ?? '')
-        ? value
-        : (URL_PASSWORD.exec(value) ?? OPTION_PASSWORD.exec(value))?.[1]
-      if (secret && !/\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(secret)) keys.push(keyPath.join('.'))
-    } else if (Array.isArray(value)) value.forEach((item, index) => walk(item, [...keyPath, String(index)]))
-    else if (value && typeof value === 'object')
-      for (const [key, item] of Object.entries(value)) walk(item, [...keyPath, key])
-  }
-  walk(raw, [])
+  mapStrings(raw, (text, keyPath) => {
+    const secrets = SECRET_KEY.test(keyPath[keyPath.length - 1] ?? '') ? [text] : urlPasswords(text)
+    if (secrets.some((secret) => secret !== '' && !usesEnvironment(secret))) keys.push(keyPath.join('.'))
+    return text
+  })
   return keys.map((key) =>
     warning(
       'configuration',
