@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bit, datetime, decimal, int, nvarchar, text } from '../../src/db/column-spec.js'
-import type { CompiledSql, DbConnection } from '../../src/db/database.js'
+import type { DbConnection } from '../../src/db/database.js'
 import type { Row } from '../../src/db/row-validator.js'
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js'
+import { plain } from '../support/plain-sql.js'
 
 /**
  * COPY's text encoding, written byte by byte (postgres-copy-text.ts), checked
  * by what a real PostgreSQL table holds afterwards.
  */
-const plain = (sql: string) => ({ sql, parameters: [] }) as unknown as CompiledSql
 
 const COLUMNS = [
   int('id'),

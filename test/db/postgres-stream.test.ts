@@ -8,9 +8,7 @@ import {
   unescapeField,
 } from '../../src/db/dialects/postgres/postgres-copy-out.js'
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js'
-
-const plain = (sql: string): CompiledSql =>
-  ({ sql, parameters: [], query: undefined as never }) as unknown as CompiledSql
+import { plain } from '../support/plain-sql.js'
 
 async function collect(connection: DbConnection, query: CompiledSql, batchSize = 500): Promise<Row[][]> {
   const batches: Row[][] = []

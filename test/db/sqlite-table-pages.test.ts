@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { CompiledSql, DbConnection } from '../../src/db/database.js'
+import type { DbConnection } from '../../src/db/database.js'
 import type { Row } from '../../src/db/row-validator.js'
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js'
+import { plain } from '../support/plain-sql.js'
 
 /**
  * A SQLite table read whole a page of JSON at a time (streamTable) gives
  * the rows, with the values, that a plain SELECT through stream() gives.
  */
-const plain = (sql: string, parameters: unknown[] = []) => ({ sql, parameters }) as unknown as CompiledSql
 
 async function collect(batches: AsyncIterable<Row[]>): Promise<Row[][]> {
   const out: Row[][] = []
